@@ -1,0 +1,55 @@
+package registry
+
+import (
+	"time"
+
+	"github.com/lifeline-iot/lifeline/internal/errs"
+)
+
+// Device is one unit of a product in the field.
+type Device struct {
+	ID        string `json:"id"`
+	ProductID string `json:"product_id"`
+	Product   string `json:"product,omitempty"` // the product's slug, filled in on reads
+	// Serial is the device's identifier within its product: a serial number or
+	// a device ID the manufacturer assigns.
+	Serial string `json:"serial"`
+	// HardwareRevision and InstalledVersion are names, not IDs, so that API
+	// users never need to look IDs up. Empty when unknown.
+	HardwareRevision string     `json:"hardware_revision,omitempty"`
+	InstalledVersion string     `json:"installed_version,omitempty"`
+	FirstSeen        *time.Time `json:"first_seen,omitempty"`
+	LastSeen         *time.Time `json:"last_seen,omitempty"`
+	CreatedAt        time.Time  `json:"created_at"`
+	UpdatedAt        time.Time  `json:"updated_at"`
+}
+
+// MaxSerialLen bounds a device serial.
+const MaxSerialLen = 128
+
+// ValidSerial reports whether s can identify a device: 1 to 128 printable
+// characters without spaces or slashes.
+func ValidSerial(s string) bool {
+	if s == "" || len(s) > MaxSerialLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c == '/' || c == 0x7f || c == '?' || c == '#' || c == '%' {
+			return false
+		}
+	}
+	return true
+}
+
+// Validate checks the device's own fields. Whether its revision and version
+// exist is checked against the product by the caller.
+func (d *Device) Validate() error {
+	var f errs.Fields
+	f.Check(ValidSerial(d.Serial), "serial", "is required and must be 1-%d characters without spaces, slashes, '?', '#' or '%%'", MaxSerialLen)
+	f.Check(len(d.HardwareRevision) <= 64, "hardware_revision", "must be at most 64 characters")
+	f.Check(len(d.InstalledVersion) <= MaxVersionLen, "installed_version", "must be at most %d characters", MaxVersionLen)
+	if d.FirstSeen != nil && d.LastSeen != nil {
+		f.Check(!d.LastSeen.Before(*d.FirstSeen), "last_seen", "must not be before first_seen")
+	}
+	return f.Err()
+}

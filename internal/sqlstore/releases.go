@@ -1,0 +1,133 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/lifeline-iot/lifeline/internal/errs"
+	"github.com/lifeline-iot/lifeline/internal/registry"
+	"github.com/lifeline-iot/lifeline/internal/store"
+)
+
+// requireProduct fails with NotFound unless productID is one of this organisation's products.
+func (s *orgStore) requireProduct(ctx context.Context, productID string) error {
+	var one int
+	err := s.q.row(ctx, `SELECT 1 FROM products WHERE org_id = ? AND id = ?`, s.org, productID).Scan(&one)
+	return scanErr(err, productNotFound(productID))
+}
+
+func (s *orgStore) CreateHardwareRevision(ctx context.Context, h *registry.HardwareRevision) error {
+	if err := s.requireProduct(ctx, h.ProductID); err != nil {
+		return err
+	}
+	_, err := s.q.exec(ctx, `INSERT INTO hardware_revisions (id, org_id, product_id, name, notes, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		h.ID, s.org, h.ProductID, h.Name, h.Notes, s.q.t(h.CreatedAt))
+	return conflictAs(err, errs.E(errs.Conflict, "hardware revision %q already exists", h.Name).WithCode("hardware_revision_exists"))
+}
+
+func (s *orgStore) HardwareRevisions(ctx context.Context, productID string) ([]registry.HardwareRevision, error) {
+	rows, err := s.q.query(ctx, `SELECT id, product_id, name, notes, created_at FROM hardware_revisions
+		WHERE org_id = ? AND product_id = ? ORDER BY name`, s.org, productID)
+	if err != nil {
+		return nil, err
+	}
+	out := []registry.HardwareRevision{}
+	return out, s.q.collect(rows, func(r *sql.Rows) error {
+		var h registry.HardwareRevision
+		var created timeCol
+		err := r.Scan(&h.ID, &h.ProductID, &h.Name, &h.Notes, &created)
+		h.CreatedAt = created.T
+		out = append(out, h)
+		return err
+	})
+}
+
+func (s *orgStore) DeleteHardwareRevision(ctx context.Context, productID, name string) error {
+	res, err := s.q.exec(ctx, `DELETE FROM hardware_revisions WHERE org_id = ? AND product_id = ? AND name = ?`, s.org, productID, name)
+	if err != nil {
+		return inUseAs(err, errs.E(errs.Conflict, "hardware revision %q is still recorded on devices", name).WithCode("hardware_revision_in_use"))
+	}
+	return affected(res, errs.E(errs.NotFound, "hardware revision %q not found", name).WithCode("hardware_revision_not_found"))
+}
+
+const releaseColumns = `id, product_id, version, released_at, notes, created_at`
+
+func scanRelease(sc interface{ Scan(...any) error }) (registry.Release, error) {
+	var r registry.Release
+	var released, created timeCol
+	err := sc.Scan(&r.ID, &r.ProductID, &r.Version, &released, &r.Notes, &created)
+	r.ReleasedAt, r.CreatedAt = released.T, created.T
+	return r, err
+}
+
+func releaseNotFound(version string) error {
+	return errs.E(errs.NotFound, "release %q not found", version).WithCode("release_not_found")
+}
+
+func (s *orgStore) CreateRelease(ctx context.Context, r *registry.Release) error {
+	if err := s.requireProduct(ctx, r.ProductID); err != nil {
+		return err
+	}
+	_, err := s.q.exec(ctx, `INSERT INTO releases (id, org_id, product_id, version, released_at, notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, s.org, r.ProductID, r.Version, s.q.t(r.ReleasedAt), r.Notes, s.q.t(r.CreatedAt))
+	return conflictAs(err, errs.E(errs.Conflict, "release %q already exists", r.Version).WithCode("release_exists"))
+}
+
+func (s *orgStore) Release(ctx context.Context, productID, version string) (registry.Release, error) {
+	r, err := scanRelease(s.q.row(ctx, `SELECT `+releaseColumns+` FROM releases WHERE org_id = ? AND product_id = ? AND version = ?`, s.org, productID, version))
+	return r, scanErr(err, releaseNotFound(version))
+}
+
+func (s *orgStore) Releases(ctx context.Context, productID string, pg store.Page) (store.List[registry.Release], error) {
+	var out store.List[registry.Release]
+	pg = pg.Normalized()
+	cur, err := store.DecodeCursor(pg.Cursor)
+	if err != nil {
+		return out, err
+	}
+	var w where
+	w.add(`org_id = ? AND product_id = ?`, s.org, productID)
+	if cur.ID != "" {
+		at, err := parseCursorTime(cur.Key)
+		if err != nil {
+			return out, err
+		}
+		// Newest first: continue with earlier dates, or the same date and a smaller ID.
+		w.add(`(released_at < ? OR (released_at = ? AND id < ?))`, s.q.t(at), s.q.t(at), cur.ID)
+	}
+	rows, err := s.q.query(ctx, `SELECT `+releaseColumns+` FROM releases`+w.sql()+` ORDER BY released_at DESC, id DESC LIMIT ?`, append(w.args, pg.Limit+1)...)
+	if err != nil {
+		return out, err
+	}
+	err = s.q.collect(rows, func(r *sql.Rows) error {
+		rel, err := scanRelease(r)
+		out.Items = append(out.Items, rel)
+		return err
+	})
+	if err != nil {
+		return out, err
+	}
+	if len(out.Items) > pg.Limit {
+		out.Items = out.Items[:pg.Limit]
+		last := out.Items[pg.Limit-1]
+		out.Next = store.Cursor{Key: cursorTime(last.ReleasedAt), ID: last.ID}.Encode()
+	}
+	return out, nil
+}
+
+func (s *orgStore) UpdateRelease(ctx context.Context, r registry.Release) error {
+	res, err := s.q.exec(ctx, `UPDATE releases SET released_at = ?, notes = ? WHERE org_id = ? AND id = ?`,
+		s.q.t(r.ReleasedAt), r.Notes, s.org, r.ID)
+	if err != nil {
+		return err
+	}
+	return affected(res, releaseNotFound(r.Version))
+}
+
+func (s *orgStore) DeleteRelease(ctx context.Context, productID, version string) error {
+	res, err := s.q.exec(ctx, `DELETE FROM releases WHERE org_id = ? AND product_id = ? AND version = ?`, s.org, productID, version)
+	if err != nil {
+		return inUseAs(err, errs.E(errs.Conflict, "release %q is installed on devices and cannot be deleted", version).WithCode("release_in_use"))
+	}
+	return affected(res, releaseNotFound(version))
+}

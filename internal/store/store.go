@@ -1,0 +1,217 @@
+// Package store is the storage contract: the interfaces every storage
+// backend implements, and nothing else. Lifeline's other packages talk to
+// storage only through these interfaces; the sqlite and postgres packages
+// implement them, and storetest holds the one contract suite both must pass.
+//
+// Tenant isolation lives here, in the shape of the contract. Everything that
+// belongs to an organisation is reached only through an OrgStore, and an
+// OrgStore is bound to one organisation when it is made: its methods take no
+// organisation argument and cannot see another organisation's rows. The
+// Directory holds what must be looked up before the organisation is known
+// (tokens, sessions, users), and Public holds what anyone may read.
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/lifeline-iot/lifeline/internal/access"
+	"github.com/lifeline-iot/lifeline/internal/audit"
+	"github.com/lifeline-iot/lifeline/internal/registry"
+	"github.com/lifeline-iot/lifeline/internal/supportperiod"
+)
+
+// Store is a storage backend.
+type Store interface {
+	Queries
+	// Tx runs fn in one transaction: every write it makes lands, or none does.
+	// fn must use only the Queries it is given.
+	Tx(ctx context.Context, fn func(Queries) error) error
+	// Ping checks that the backend answers.
+	Ping(ctx context.Context) error
+	// Backend names the technology, such as "sqlite" or "postgres".
+	Backend() string
+	Close() error
+}
+
+// Queries reaches the three parts of storage.
+type Queries interface {
+	// Org returns the part of storage that belongs to one organisation.
+	Org(orgID string) OrgStore
+	// Directory returns organisations, users, sessions and the token index.
+	Directory() Directory
+	// Public returns what is published for everyone.
+	Public() Public
+}
+
+// OrgStore is storage seen from inside one organisation. No method can read or
+// change another organisation's data. Lookups of things that do not exist, or
+// that belong to another organisation, return an errs.NotFound error.
+type OrgStore interface {
+	// Organisation returns the organisation itself.
+	Organisation(ctx context.Context) (access.Organisation, error)
+	UpdateOrganisation(ctx context.Context, o access.Organisation) error
+
+	// Members lists the organisation's members.
+	Members(ctx context.Context) ([]access.Member, error)
+	// Member returns one member's membership.
+	Member(ctx context.Context, userID string) (access.Member, error)
+	// PutMember adds a user or changes their role.
+	PutMember(ctx context.Context, userID string, role access.Role, at time.Time) error
+	// RemoveMember ends a membership and revokes the user's tokens in this organisation.
+	RemoveMember(ctx context.Context, userID string, at time.Time) error
+
+	// CreateToken stores a new API token for a member.
+	CreateToken(ctx context.Context, t *access.Token) error
+	// Tokens lists tokens, of one user when userID is not empty.
+	Tokens(ctx context.Context, userID string) ([]access.Token, error)
+	// RevokeToken revokes a token; revoking a revoked token is not an error.
+	RevokeToken(ctx context.Context, id string, at time.Time) (access.Token, error)
+
+	CreateProduct(ctx context.Context, p *registry.Product) error
+	// Product finds a product by slug or ID.
+	Product(ctx context.Context, slugOrID string) (registry.Product, error)
+	Products(ctx context.Context, f ProductFilter, pg Page) (List[registry.Product], error)
+	UpdateProduct(ctx context.Context, p registry.Product) error
+	// DeleteProduct removes a product that was never published, with its
+	// revisions, releases and devices.
+	DeleteProduct(ctx context.Context, id string) error
+	// RecordSupportChange sets the product's support end to c.End, marks it
+	// shortened when c.Kind is Shortened, and appends c to its history.
+	RecordSupportChange(ctx context.Context, c *supportperiod.Change) error
+	// SupportHistory returns a product's support-period changes, oldest first.
+	SupportHistory(ctx context.Context, productID string) ([]supportperiod.Change, error)
+
+	CreateHardwareRevision(ctx context.Context, h *registry.HardwareRevision) error
+	HardwareRevisions(ctx context.Context, productID string) ([]registry.HardwareRevision, error)
+	// DeleteHardwareRevision fails with errs.Conflict while devices use it.
+	DeleteHardwareRevision(ctx context.Context, productID, name string) error
+
+	CreateRelease(ctx context.Context, r *registry.Release) error
+	Release(ctx context.Context, productID, version string) (registry.Release, error)
+	// Releases lists a product's releases, newest release date first.
+	Releases(ctx context.Context, productID string, pg Page) (List[registry.Release], error)
+	UpdateRelease(ctx context.Context, r registry.Release) error
+	// DeleteRelease fails with errs.Conflict while devices run it.
+	DeleteRelease(ctx context.Context, productID, version string) error
+
+	// UpsertDevice creates a device or updates the one with the same product
+	// and serial. Empty revision or version fields keep the stored value;
+	// first and last seen only ever widen. It fails with errs.Invalid when the
+	// named revision or version does not exist for the product.
+	UpsertDevice(ctx context.Context, d *registry.Device) (created bool, err error)
+	Device(ctx context.Context, productID, serial string) (registry.Device, error)
+	Devices(ctx context.Context, f DeviceFilter, pg Page) (List[registry.Device], error)
+	CountDevices(ctx context.Context, f DeviceFilter) (int, error)
+	DeleteDevice(ctx context.Context, productID, serial string) error
+	// ImportDevices upserts many devices of one product, as UpsertDevice does
+	// for each. The caller has checked that revisions and versions exist.
+	ImportDevices(ctx context.Context, productID string, devs []registry.Device, at time.Time) (created, updated int, err error)
+
+	AppendAudit(ctx context.Context, e *audit.Event) error
+	// Audit lists events, newest first.
+	Audit(ctx context.Context, f audit.Filter, pg Page) (List[audit.Event], error)
+
+	// Summary counts what the organisation has, for its dashboard.
+	Summary(ctx context.Context, now time.Time) (OrgSummary, error)
+}
+
+// Directory holds identity data that requests need before their organisation
+// is known, and the site-wide list of organisations.
+type Directory interface {
+	CreateOrganisation(ctx context.Context, o *access.Organisation) error
+	// Organisation finds an organisation by slug or ID.
+	Organisation(ctx context.Context, slugOrID string) (access.Organisation, error)
+	Organisations(ctx context.Context, pg Page) (List[access.Organisation], error)
+
+	CreateUser(ctx context.Context, u *access.User) error
+	UserByID(ctx context.Context, id string) (access.User, error)
+	UserByEmail(ctx context.Context, email string) (access.User, error)
+	Users(ctx context.Context, pg Page) (List[access.User], error)
+	// UpdateUser stores a user's name, password hash, site-admin flag and disabled time.
+	UpdateUser(ctx context.Context, u access.User) error
+	CountUsers(ctx context.Context) (int, error)
+	// Memberships lists the organisations a user belongs to.
+	Memberships(ctx context.Context, userID string) ([]access.Member, error)
+
+	// Token finds an API token by ID, for authentication.
+	Token(ctx context.Context, id string) (access.Token, error)
+	// TouchToken records a token's use.
+	TouchToken(ctx context.Context, id string, at time.Time) error
+
+	CreateSession(ctx context.Context, s access.Session) error
+	Session(ctx context.Context, idHash []byte) (access.Session, error)
+	// TouchSession records activity and, when orgID is not empty, switches the session's organisation.
+	TouchSession(ctx context.Context, idHash []byte, orgID string, at time.Time) error
+	DeleteSession(ctx context.Context, idHash []byte) error
+	DeleteUserSessions(ctx context.Context, userID string) error
+	// DeleteSessionsBefore removes sessions last seen before t or created before created.
+	DeleteSessionsBefore(ctx context.Context, lastSeen, created time.Time) (int, error)
+
+	// Setting reads a site setting; a missing key is errs.NotFound.
+	Setting(ctx context.Context, key string) (string, error)
+	PutSetting(ctx context.Context, key, value string) error
+	DeleteSetting(ctx context.Context, key string) error
+
+	// AppendSiteAudit records an event that belongs to no single organisation.
+	AppendSiteAudit(ctx context.Context, e *audit.Event) error
+	// SiteAudit lists site-wide events, newest first.
+	SiteAudit(ctx context.Context, f audit.Filter, pg Page) (List[audit.Event], error)
+}
+
+// Public is what anyone may read: published products and their makers.
+type Public interface {
+	// Manufacturers lists organisations with at least one published product.
+	Manufacturers(ctx context.Context) ([]PublicManufacturer, error)
+	Manufacturer(ctx context.Context, slug string) (PublicManufacturer, error)
+	Products(ctx context.Context, f PublicFilter, pg Page) (List[PublicProduct], error)
+	Product(ctx context.Context, orgSlug, productSlug string) (PublicProduct, error)
+	// SupportHistory returns the changes made while the product was published, oldest first.
+	SupportHistory(ctx context.Context, productID string) ([]supportperiod.Change, error)
+}
+
+// ProductFilter selects an organisation's products.
+type ProductFilter struct {
+	Query     string // substring of name or model designation
+	Published *bool
+}
+
+// DeviceFilter selects devices. Zero fields match everything.
+type DeviceFilter struct {
+	ProductID        string
+	HardwareRevision string // name
+	InstalledVersion string
+	SerialPrefix     string
+	SeenSince        time.Time
+}
+
+// PublicFilter selects published products.
+type PublicFilter struct {
+	OrgSlug string
+	Query   string // substring of name or model designation, any case
+}
+
+// PublicManufacturer is a manufacturer as the public sees it.
+type PublicManufacturer struct {
+	Slug     string `json:"slug"`
+	Name     string `json:"name"`
+	Website  string `json:"website,omitempty"`
+	Contact  string `json:"security_contact,omitempty"`
+	Products int    `json:"published_products"`
+}
+
+// PublicProduct is a published product with its manufacturer.
+type PublicProduct struct {
+	Product      registry.Product
+	Manufacturer PublicManufacturer
+}
+
+// OrgSummary counts an organisation's registry for its dashboard.
+type OrgSummary struct {
+	Products            int                          `json:"products"`
+	PublishedProducts   int                          `json:"published_products"`
+	Releases            int                          `json:"releases"`
+	Devices             int                          `json:"devices"`
+	BySupportStatus     map[supportperiod.Status]int `json:"products_by_support_status"`
+	DevicesOutOfSupport int                          `json:"devices_out_of_support"`
+}

@@ -1,0 +1,160 @@
+package storetest
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/lifeline-iot/lifeline/internal/access"
+	"github.com/lifeline-iot/lifeline/internal/audit"
+	"github.com/lifeline-iot/lifeline/internal/errs"
+	"github.com/lifeline-iot/lifeline/internal/ids"
+	"github.com/lifeline-iot/lifeline/internal/registry"
+	"github.com/lifeline-iot/lifeline/internal/store"
+	"github.com/lifeline-iot/lifeline/internal/supportperiod"
+)
+
+// testTenantIsolation gives organisation A one of everything and checks that
+// every OrgStore method of organisation B, pointed at A's things, finds
+// nothing and changes nothing. It fails when OrgStore gains a method this
+// test does not exercise.
+func testTenantIsolation(t *testing.T, s store.Store) {
+	orgA, orgB := mustOrg(t, s, "alpha"), mustOrg(t, s, "beta")
+	a, b := s.Org(orgA.ID), s.Org(orgB.ID)
+	user := mustUser(t, s, "ada@example.com")
+	must(t, a.PutMember(ctx(), user.ID, access.Owner, t0), "PutMember")
+	tok := access.Token{ID: ids.New(), UserID: user.ID, Name: "t", Scopes: []access.Scope{access.ScopeRead}, SecretHash: []byte("h"), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+	must(t, a.CreateToken(ctx(), &tok), "CreateToken")
+	p := mustProduct(t, a, "secret-cam")
+	mustRevision(t, a, p.ID, "A")
+	rel := mustRelease(t, a, p.ID, "1.0", t0)
+	_, err := a.UpsertDevice(ctx(), &registry.Device{ProductID: p.ID, Serial: "SN1", HardwareRevision: "A", InstalledVersion: "1.0", UpdatedAt: t0})
+	must(t, err, "UpsertDevice")
+	must(t, a.RecordSupportChange(ctx(), &supportperiod.Change{ProductID: p.ID, Kind: supportperiod.Declared, End: supportperiod.MustParseEndDate("2030-01"), ActorLabel: "x", At: t0}), "RecordSupportChange")
+	must(t, a.AppendAudit(ctx(), &audit.Event{At: t0, ActorLabel: "x", ActorKind: "system", Action: "product.create"}), "AppendAudit")
+
+	covered := map[string]bool{}
+	notFound := func(method string, err error) {
+		t.Helper()
+		covered[method] = true
+		wantKind(t, err, errs.NotFound, "B."+method+" on A's data")
+	}
+	empty := func(method string, n int, err error) {
+		t.Helper()
+		covered[method] = true
+		must(t, err, "B."+method)
+		if n != 0 {
+			t.Fatalf("B.%s sees %d of A's items", method, n)
+		}
+	}
+	o, err := b.Organisation(ctx())
+	covered["Organisation"] = true
+	if err != nil || o.ID != orgB.ID {
+		t.Fatalf("B.Organisation = %+v, %v", o, err)
+	}
+	o.Name = "renamed"
+	covered["UpdateOrganisation"] = true
+	must(t, b.UpdateOrganisation(ctx(), o), "B.UpdateOrganisation")
+	if got, _ := a.Organisation(ctx()); got.Name != orgA.Name {
+		t.Fatal("B.UpdateOrganisation renamed A")
+	}
+
+	ms, err := b.Members(ctx())
+	empty("Members", len(ms), err)
+	_, err = b.Member(ctx(), user.ID)
+	notFound("Member", err)
+	notFound("RemoveMember", b.RemoveMember(ctx(), user.ID, t0))
+	covered["PutMember"] = true // adding a user to B is allowed; it must not touch A
+	must(t, b.PutMember(ctx(), user.ID, access.Viewer, t0), "B.PutMember")
+	if m, _ := a.Member(ctx(), user.ID); m.Role != access.Owner {
+		t.Fatal("B.PutMember changed the role in A")
+	}
+
+	ts, err := b.Tokens(ctx(), "")
+	empty("Tokens", len(ts), err)
+	_, err = b.RevokeToken(ctx(), tok.ID, t0)
+	notFound("RevokeToken", err)
+	if got, _ := s.Directory().Token(ctx(), tok.ID); got.RevokedAt != nil {
+		t.Fatal("B revoked A's token")
+	}
+	covered["CreateToken"] = true
+	btok := access.Token{ID: ids.New(), UserID: user.ID, Name: "b", Scopes: []access.Scope{access.ScopeRead}, SecretHash: []byte("h"), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+	must(t, b.CreateToken(ctx(), &btok), "B.CreateToken")
+	if btok.OrgID != orgB.ID {
+		t.Fatal("B.CreateToken made a token outside B")
+	}
+
+	_, err = b.Product(ctx(), p.Slug)
+	notFound("Product", err)
+	_, err = b.Product(ctx(), p.ID)
+	notFound("Product", err)
+	pl, err := b.Products(ctx(), store.ProductFilter{}, store.Page{})
+	empty("Products", len(pl.Items), err)
+	stolen := p
+	stolen.Name = "stolen"
+	notFound("UpdateProduct", b.UpdateProduct(ctx(), stolen))
+	notFound("DeleteProduct", b.DeleteProduct(ctx(), p.ID))
+	notFound("RecordSupportChange", b.RecordSupportChange(ctx(), &supportperiod.Change{ProductID: p.ID, Kind: supportperiod.Extended, End: supportperiod.MustParseEndDate("2040-01"), ActorLabel: "x", At: t0}))
+	h, err := b.SupportHistory(ctx(), p.ID)
+	empty("SupportHistory", len(h), err)
+	covered["CreateProduct"] = true
+	same := registry.Product{ID: ids.New(), Slug: p.Slug, Name: "B's own", ModelDesignation: p.ModelDesignation, Category: "c", CreatedAt: t0, UpdatedAt: t0}
+	must(t, b.CreateProduct(ctx(), &same), "B.CreateProduct with A's slug and model designation")
+
+	notFound("CreateHardwareRevision", b.CreateHardwareRevision(ctx(), &registry.HardwareRevision{ID: ids.New(), ProductID: p.ID, Name: "X", CreatedAt: t0}))
+	hs, err := b.HardwareRevisions(ctx(), p.ID)
+	empty("HardwareRevisions", len(hs), err)
+	notFound("DeleteHardwareRevision", b.DeleteHardwareRevision(ctx(), p.ID, "A"))
+
+	notFound("CreateRelease", b.CreateRelease(ctx(), &registry.Release{ID: ids.New(), ProductID: p.ID, Version: "6.6", ReleasedAt: t0, CreatedAt: t0}))
+	_, err = b.Release(ctx(), p.ID, "1.0")
+	notFound("Release", err)
+	rl, err := b.Releases(ctx(), p.ID, store.Page{})
+	empty("Releases", len(rl.Items), err)
+	rel.Notes = "stolen"
+	notFound("UpdateRelease", b.UpdateRelease(ctx(), rel))
+	notFound("DeleteRelease", b.DeleteRelease(ctx(), p.ID, "1.0"))
+
+	_, err = b.UpsertDevice(ctx(), &registry.Device{ProductID: p.ID, Serial: "SN1", UpdatedAt: t0})
+	notFound("UpsertDevice", err)
+	_, err = b.Device(ctx(), p.ID, "SN1")
+	notFound("Device", err)
+	dl, err := b.Devices(ctx(), store.DeviceFilter{}, store.Page{})
+	empty("Devices", len(dl.Items), err)
+	dl, err = b.Devices(ctx(), store.DeviceFilter{ProductID: p.ID}, store.Page{})
+	empty("Devices", len(dl.Items), err)
+	n, err := b.CountDevices(ctx(), store.DeviceFilter{ProductID: p.ID})
+	empty("CountDevices", n, err)
+	notFound("DeleteDevice", b.DeleteDevice(ctx(), p.ID, "SN1"))
+	_, _, err = b.ImportDevices(ctx(), p.ID, []registry.Device{{Serial: "SN1"}}, t0)
+	notFound("ImportDevices", err)
+
+	al, err := b.Audit(ctx(), audit.Filter{}, store.Page{})
+	empty("Audit", len(al.Items), err)
+	covered["AppendAudit"] = true
+	must(t, b.AppendAudit(ctx(), &audit.Event{At: t0, ActorLabel: "x", ActorKind: "system", Action: "b.only"}), "B.AppendAudit")
+	if l, _ := a.Audit(ctx(), audit.Filter{}, store.Page{}); len(l.Items) != 1 {
+		t.Fatal("B's audit event shows in A's log")
+	}
+	sum, err := b.Summary(ctx(), t0)
+	covered["Summary"] = true
+	must(t, err, "B.Summary")
+	if sum.Devices != 0 || sum.Releases != 0 || sum.Products != 1 {
+		t.Fatalf("B.Summary counts A's data: %+v", sum)
+	}
+
+	// A is untouched.
+	if got, _ := a.Product(ctx(), p.ID); got.Name != p.Name || got.SupportEnd.String() != "2030-01" {
+		t.Fatalf("A's product changed: %+v", got)
+	}
+	if n, _ := a.CountDevices(ctx(), store.DeviceFilter{}); n != 1 {
+		t.Fatalf("A has %d devices, want 1", n)
+	}
+
+	it := reflect.TypeFor[store.OrgStore]()
+	for i := 0; i < it.NumMethod(); i++ {
+		if m := it.Method(i).Name; !covered[m] {
+			t.Errorf("store.OrgStore.%s is not covered by the tenant isolation test; add it", m)
+		}
+	}
+}
