@@ -48,6 +48,7 @@ type Error struct {
 	Code    string // machine-readable code; defaults to Kind.String()
 	Message string // human-readable, public
 	Fields  []FieldError
+	Details any   // public, structured: shown to callers as the error's "details"
 	Err     error // private cause
 }
 

@@ -1,0 +1,86 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/lifeline-iot/lifeline/internal/access"
+	"github.com/lifeline-iot/lifeline/internal/audit"
+	"github.com/lifeline-iot/lifeline/internal/deviceimport"
+	"github.com/lifeline-iot/lifeline/internal/registry"
+	"github.com/lifeline-iot/lifeline/internal/store"
+)
+
+var pageParams = []Param{
+	{"limit", "items per page, 1 to 1000 (default 50)"},
+	{"cursor", "next_cursor from the previous page"},
+}
+
+// routeTable declares every endpoint. Adding one here registers it, documents
+// it in the OpenAPI document and, for Member routes, makes the tenant
+// isolation test demand a case for it.
+func (a *API) routeTable() []Route {
+	return []Route{
+		{Method: "GET", Path: "/api/v1/me", Auth: Member, Tag: "Access", Summary: "Who the caller is", Resp: MeResponse{}, Handle: a.me},
+		{Method: "GET", Path: "/api/v1/summary", Auth: Member, Tag: "Registry", Summary: "Counts for the organisation's dashboard", Resp: store.OrgSummary{}, Handle: a.summary},
+
+		{Method: "GET", Path: "/api/v1/organisations", Auth: Member, Tag: "Organisations", Summary: "List organisations (all of them for site administrators)", Query: pageParams, Resp: ListBody[access.Organisation]{}, Handle: a.listOrganisations},
+		{Method: "POST", Path: "/api/v1/organisations", Auth: Member, Tag: "Organisations", Summary: "Create an organisation (site administrators)", Body: OrganisationCreateRequest{}, Resp: access.Organisation{}, Status: http.StatusCreated, Handle: a.createOrganisation},
+		{Method: "GET", Path: "/api/v1/organisation", Auth: Member, Tag: "Organisations", Summary: "The caller's organisation", Resp: access.Organisation{}, Handle: a.getOrganisation},
+		{Method: "PATCH", Path: "/api/v1/organisation", Auth: Member, Tag: "Organisations", Summary: "Change the organisation's public profile (owners)", Body: OrganisationPatchRequest{}, Resp: access.Organisation{}, Handle: a.patchOrganisation},
+
+		{Method: "GET", Path: "/api/v1/members", Auth: Member, Tag: "Organisations", Summary: "List members", Resp: ListBody[access.Member]{}, Handle: a.listMembers},
+		{Method: "POST", Path: "/api/v1/members", Auth: Member, Tag: "Organisations", Summary: "Add a member, creating their account if needed (owners)", Body: MemberCreateRequest{}, Resp: MemberCreateResponse{}, Status: http.StatusCreated, Handle: a.addMember},
+		{Method: "PATCH", Path: "/api/v1/members/{user}", Auth: Member, Tag: "Organisations", Summary: "Change a member's role (owners); {user} is a user ID or email", Body: MemberPatchRequest{}, Resp: access.Member{}, Handle: a.patchMember},
+		{Method: "DELETE", Path: "/api/v1/members/{user}", Auth: Member, Tag: "Organisations", Summary: "Remove a member and revoke their tokens (owners)", Handle: a.removeMember},
+
+		{Method: "GET", Path: "/api/v1/tokens", Auth: Member, Tag: "Access", Summary: "List API tokens (one's own; all for owners)", Resp: ListBody[access.Token]{}, Handle: a.listTokens},
+		{Method: "POST", Path: "/api/v1/tokens", Auth: Member, Tag: "Access", Summary: "Create an API token; its secret is shown once", Body: TokenCreateRequest{}, Resp: TokenCreateResponse{}, Status: http.StatusCreated, Handle: a.createToken},
+		{Method: "DELETE", Path: "/api/v1/tokens/{token}", Auth: Member, Tag: "Access", Summary: "Revoke an API token", Resp: access.Token{}, Handle: a.revokeToken},
+
+		{Method: "GET", Path: "/api/v1/products", Auth: Member, Tag: "Products", Summary: "List products", Query: append([]Param{{"q", "search name and model designation"}, {"published", "true or false"}}, pageParams...), Resp: ListBody[ProductResponse]{}, Handle: a.listProducts},
+		{Method: "POST", Path: "/api/v1/products", Auth: Member, Tag: "Products", Summary: "Register a product", Body: ProductCreateRequest{}, Resp: ProductResponse{}, Status: http.StatusCreated, Handle: a.createProduct},
+		{Method: "GET", Path: "/api/v1/products/{product}", Auth: Member, Tag: "Products", Summary: "Get a product by slug or ID", Resp: ProductResponse{}, Handle: a.getProduct},
+		{Method: "PATCH", Path: "/api/v1/products/{product}", Auth: Member, Tag: "Products", Summary: "Change a product; set published to show it on the public pages", Body: registry.ProductPatch{}, Resp: ProductResponse{}, Handle: a.patchProduct},
+		{Method: "DELETE", Path: "/api/v1/products/{product}", Auth: Member, Tag: "Products", Summary: "Delete a product that was never published", Handle: a.deleteProduct},
+
+		{Method: "GET", Path: "/api/v1/products/{product}/support-period", Auth: Member, Tag: "Support periods", Summary: "A product's support period and every change to it", Resp: SupportPeriodResponse{}, Handle: a.getSupportPeriod},
+		{Method: "PUT", Path: "/api/v1/products/{product}/support-period", Auth: Member, Tag: "Support periods", Summary: "Declare, extend or (forced, with a reason) shorten the support period", Body: SupportPeriodRequest{}, Resp: SupportPeriodResponse{}, Handle: a.putSupportPeriod},
+
+		{Method: "GET", Path: "/api/v1/products/{product}/hardware-revisions", Auth: Member, Tag: "Products", Summary: "List hardware revisions", Resp: ListBody[registry.HardwareRevision]{}, Handle: a.listRevisions},
+		{Method: "POST", Path: "/api/v1/products/{product}/hardware-revisions", Auth: Member, Tag: "Products", Summary: "Add a hardware revision", Body: HardwareRevisionRequest{}, Resp: registry.HardwareRevision{}, Status: http.StatusCreated, Handle: a.createRevision},
+		{Method: "DELETE", Path: "/api/v1/products/{product}/hardware-revisions/{revision}", Auth: Member, Tag: "Products", Summary: "Remove a hardware revision no device uses", Handle: a.deleteRevision},
+
+		{Method: "GET", Path: "/api/v1/products/{product}/releases", Auth: Member, Tag: "Releases", Summary: "List firmware releases, newest first", Query: pageParams, Resp: ListBody[registry.Release]{}, Handle: a.listReleases},
+		{Method: "POST", Path: "/api/v1/products/{product}/releases", Auth: Member, Tag: "Releases", Summary: "Record a firmware release", Body: ReleaseCreateRequest{}, Resp: registry.Release{}, Status: http.StatusCreated, Handle: a.createRelease},
+		{Method: "GET", Path: "/api/v1/products/{product}/releases/{version}", Auth: Member, Tag: "Releases", Summary: "Get a release", Resp: registry.Release{}, Handle: a.getRelease},
+		{Method: "PATCH", Path: "/api/v1/products/{product}/releases/{version}", Auth: Member, Tag: "Releases", Summary: "Change a release's date or notes", Body: registry.ReleasePatch{}, Resp: registry.Release{}, Handle: a.patchRelease},
+		{Method: "DELETE", Path: "/api/v1/products/{product}/releases/{version}", Auth: Member, Tag: "Releases", Summary: "Delete a release no device runs", Handle: a.deleteRelease},
+
+		{Method: "GET", Path: "/api/v1/devices", Auth: Member, Tag: "Devices", Summary: "List devices", Query: append([]Param{{"product", "product slug or ID"}, {"hardware_revision", "revision name"}, {"installed_version", "release version"}, {"serial_prefix", "serials starting with this"}, {"seen_since", "RFC 3339 time"}}, pageParams...), Resp: ListBody[registry.Device]{}, Handle: a.listDevices},
+		{Method: "GET", Path: "/api/v1/devices/count", Auth: Member, Tag: "Devices", Summary: "Count devices (same filters as the list)", Query: []Param{{"product", "product slug or ID"}, {"hardware_revision", "revision name"}, {"installed_version", "release version"}, {"serial_prefix", "serials starting with this"}, {"seen_since", "RFC 3339 time"}}, Resp: CountResponse{}, Handle: a.countDevices},
+		{Method: "GET", Path: "/api/v1/products/{product}/devices/{serial}", Auth: Member, Tag: "Devices", Summary: "Get a device", Resp: registry.Device{}, Handle: a.getDevice},
+		{Method: "PUT", Path: "/api/v1/products/{product}/devices/{serial}", Auth: Member, Tag: "Devices", Summary: "Create or update a device", Body: DevicePutRequest{}, Resp: registry.Device{}, Handle: a.putDevice},
+		{Method: "DELETE", Path: "/api/v1/products/{product}/devices/{serial}", Auth: Member, Tag: "Devices", Summary: "Remove a device", Handle: a.deleteDevice},
+		{Method: "POST", Path: "/api/v1/products/{product}/device-imports", Auth: Member, Tag: "Devices", Summary: "Import devices from CSV (text/csv) or JSON (application/json); all rows or none", Query: []Param{{"dry_run", "true: check the file and write nothing"}}, Body: importBody{}, RawBody: true, Resp: deviceimport.Report{}, Handle: a.importDevices},
+
+		{Method: "GET", Path: "/api/v1/audit", Auth: Member, Tag: "Audit", Summary: "The organisation's audit log, newest first", Query: append([]Param{{"action", `exact action, or a prefix ending in "." such as "product."`}, {"actor", "email address or system"}, {"target_type", "e.g. product"}, {"target_id", "ID"}, {"since", "RFC 3339 time"}, {"until", "RFC 3339 time"}}, pageParams...), Resp: ListBody[audit.Event]{}, Handle: a.listAudit},
+
+		{Method: "GET", Path: "/public/products", Auth: Public, Tag: "Public", Summary: "Published products with their support periods; search with q", Query: append([]Param{{"q", "model designation or product name"}, {"manufacturer", "manufacturer slug"}}, pageParams...), Resp: ListBody[PublicProduct]{}, Handle: a.publicProducts},
+		{Method: "GET", Path: "/public/products/{manufacturer}/{product}", Auth: Public, Tag: "Public", Summary: "One published product with its support-period history", Resp: PublicProduct{}, Handle: a.publicProduct},
+		{Method: "GET", Path: "/public/manufacturers", Auth: Public, Tag: "Public", Summary: "Manufacturers with published products", Resp: ListBody[PublicManufacturer]{}, Handle: a.publicManufacturers},
+		{Method: "GET", Path: "/public/manufacturers/{manufacturer}", Auth: Public, Tag: "Public", Summary: "One manufacturer", Resp: PublicManufacturer{}, Handle: a.publicManufacturer},
+	}
+}
+
+// importBody documents the device import body; the handler reads it raw.
+type importBody struct {
+	Devices []importDevice `json:"devices"`
+}
+
+type importDevice struct {
+	Serial           string `json:"serial"`
+	HardwareRevision string `json:"hardware_revision,omitempty"`
+	InstalledVersion string `json:"installed_version,omitempty"`
+	FirstSeen        string `json:"first_seen,omitempty"`
+	LastSeen         string `json:"last_seen,omitempty"`
+}
