@@ -88,3 +88,6 @@ func (Dialect) IsUniqueViolation(err error) bool { return pgCode(err) == "23505"
 
 // IsForeignKeyViolation implements sqlstore.Dialect.
 func (Dialect) IsForeignKeyViolation(err error) bool { return pgCode(err) == "23503" }
+
+// RefreshStatistics implements sqlstore.Dialect.
+func (Dialect) RefreshStatistics(table string) string { return "ANALYZE " + table }

@@ -265,5 +265,15 @@ func (s *orgStore) ImportDevices(ctx context.Context, productID string, devs []r
 			return 0, 0, translate(s.q.d, err)
 		}
 	}
+	if len(devs) >= analyzeAfter {
+		if stmt := s.q.d.RefreshStatistics("devices"); stmt != "" {
+			if _, err := s.q.exec(ctx, stmt); err != nil {
+				return 0, 0, err
+			}
+		}
+	}
 	return created, updated, nil
 }
+
+// analyzeAfter is the import size after which planner statistics are refreshed.
+const analyzeAfter = 1000

@@ -20,6 +20,11 @@ type Dialect interface {
 	IsUniqueViolation(err error) bool
 	// IsForeignKeyViolation reports whether err is a foreign-key failure.
 	IsForeignKeyViolation(err error) bool
+	// RefreshStatistics returns a statement that refreshes the query
+	// planner's statistics for table after a bulk load, or "" when the
+	// backend needs none. Without it PostgreSQL plans the next queries for
+	// the table as it was before the load, which can be a thousand times slower.
+	RefreshStatistics(table string) string
 }
 
 // TimeText is the text form of stored times where the backend has no time
