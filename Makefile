@@ -1,0 +1,53 @@
+# Lifeline — common tasks. Run `make help` for the list.
+
+GO        ?= go
+PKGS      := ./...
+BIN       := bin
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X github.com/lifeline-iot/lifeline/internal/cli.Version=$(VERSION)
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: help build run demo test test-short lint bench fuzz cover clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+build: ## build bin/lifeline
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/lifeline ./cmd/lifeline
+
+run: ## run the server with the demo data in ./lifeline-data
+	$(GO) run ./cmd/lifeline serve --demo
+
+demo: run
+
+test: ## the whole test suite: vet, then every test with the race detector (PostgreSQL and Chromium tests skip loudly when those are not installed)
+	$(GO) vet $(PKGS)
+	$(GO) test -race -count=1 -timeout 30m $(PKGS)
+
+test-short: ## quick tests without the race detector
+	$(GO) test -count=1 $(PKGS)
+
+lint: ## go vet, staticcheck and gofmt
+	$(GO) vet $(PKGS)
+	$(GO) run $(STATICCHECK) $(PKGS)
+	@test -z "$$(gofmt -l .)" || (echo "gofmt would change:"; gofmt -l .; exit 1)
+
+bench: ## the benchmarks recorded in docs/benchmarks.md
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./internal/benchmarks/
+
+fuzz: ## run each fuzz target for 30 seconds
+	@for spec in \
+		./internal/deviceimport:FuzzParseCSV ./internal/deviceimport:FuzzParseJSON \
+		./internal/supportperiod:FuzzParseEndDate ./internal/access:FuzzParseToken \
+		./internal/access:FuzzVerifyPassword ./internal/store:FuzzDecodeCursor ./internal/slug:FuzzMake \
+		./internal/httpapi:FuzzDecodeRequest ./internal/server:FuzzWantsJSON; do \
+		pkg=$${spec%%:*}; fn=$${spec##*:}; \
+		echo "==> $$fn"; $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime 30s $$pkg || exit 1; \
+	done
+
+cover: ## test coverage report in coverage.html
+	$(GO) test -count=1 -coverprofile=coverage.out $(PKGS)
+	$(GO) tool cover -html=coverage.out -o coverage.html
+
+clean: ## remove build output
+	rm -rf $(BIN) coverage.out coverage.html
