@@ -19,7 +19,6 @@ import (
 // adminEnv opens the database for an admin command.
 type adminEnv struct {
 	storeFlags
-	output string
 }
 
 func (e *adminEnv) run(cmd *cobra.Command, fn func(ctx context.Context, svc *service.Service, p access.Principal) error) error {

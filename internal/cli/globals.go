@@ -87,7 +87,7 @@ func firstOf(vals ...string) string {
 func exactArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := cobra.ExactArgs(n)(cmd, args); err != nil {
-			return usageError{fmt.Errorf("%w\nRun '%s --help' for usage.", err, cmd.CommandPath())}
+			return usageError{fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
 		}
 		return nil
 	}

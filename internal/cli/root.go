@@ -70,7 +70,7 @@ other commands against it. They find the server and token in --server and
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usageError{fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
+		return usageError{fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.server, "server", "", "Lifeline server URL (env LIFELINE_SERVER)")

@@ -36,7 +36,7 @@ func deviceNotFound(serial string) error {
 const (
 	upsertDevicesHead = `INSERT INTO devices (id, org_id, product_id, serial, hardware_revision_id, release_id,
 		first_seen, last_seen, created_at, updated_at) VALUES `
-	upsertDeviceRow  = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	upsertDeviceRow   = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	upsertDevicesTail = ` ON CONFLICT (product_id, serial) DO UPDATE SET
 		hardware_revision_id = COALESCE(excluded.hardware_revision_id, devices.hardware_revision_id),
 		release_id = COALESCE(excluded.release_id, devices.release_id),
