@@ -142,6 +142,10 @@ func (a *API) wrap(rt Route) http.Handler {
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
+		if rt.Auth == Public {
+			// Published data changes rarely and is the same for everyone.
+			w.Header().Set("Cache-Control", "public, max-age=300")
+		}
 		writeJSON(w, status, resp)
 	})
 }

@@ -91,3 +91,37 @@ func (Dialect) IsForeignKeyViolation(err error) bool { return pgCode(err) == "23
 
 // RefreshStatistics implements sqlstore.Dialect.
 func (Dialect) RefreshStatistics(table string) string { return "ANALYZE " + table }
+
+// bulkChunk is how many devices one array statement carries.
+const bulkChunk = 10_000
+
+// UpsertDevices implements sqlstore.BulkDeviceWriter: each chunk of devices
+// goes to the server as one statement over unnest()ed arrays, instead of
+// one parameter per column per row.
+func (Dialect) UpsertDevices(ctx context.Context, ex sqlstore.Execer, c sqlstore.DeviceColumns) error {
+	const stmt = `INSERT INTO devices (id, org_id, product_id, serial, hardware_revision_id, release_id, first_seen, last_seen, created_at, updated_at)
+		SELECT u.id, $1, $2, u.serial, u.hw, u.rel, u.first_seen, u.last_seen, $3, $3
+		FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[]) AS u(id, serial, hw, rel, first_seen, last_seen)` +
+		sqlstore.UpsertDevicesTail
+	at := c.At.UTC().Truncate(time.Microsecond)
+	for start := 0; start < len(c.ID); start += bulkChunk {
+		end := min(start+bulkChunk, len(c.ID))
+		if _, err := ex.ExecContext(ctx, stmt, c.OrgID, c.ProductID, at,
+			c.ID[start:end], c.Serial[start:end], c.HardwareRevisionID[start:end], c.ReleaseID[start:end],
+			utcTimes(c.FirstSeen[start:end]), utcTimes(c.LastSeen[start:end])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func utcTimes(ts []*time.Time) []*time.Time {
+	out := make([]*time.Time, len(ts))
+	for i, t := range ts {
+		if t != nil {
+			u := t.UTC().Truncate(time.Microsecond)
+			out[i] = &u
+		}
+	}
+	return out
+}

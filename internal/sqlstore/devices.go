@@ -37,7 +37,7 @@ const (
 	upsertDevicesHead = `INSERT INTO devices (id, org_id, product_id, serial, hardware_revision_id, release_id,
 		first_seen, last_seen, created_at, updated_at) VALUES `
 	upsertDeviceRow   = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	upsertDevicesTail = ` ON CONFLICT (product_id, serial) DO UPDATE SET
+	UpsertDevicesTail = ` ON CONFLICT (product_id, serial) DO UPDATE SET
 		hardware_revision_id = COALESCE(excluded.hardware_revision_id, devices.hardware_revision_id),
 		release_id = COALESCE(excluded.release_id, devices.release_id),
 		first_seen = CASE WHEN excluded.first_seen IS NULL THEN devices.first_seen
@@ -79,22 +79,35 @@ func (s *orgStore) loadDeviceRefs(ctx context.Context, productID string) (device
 // args returns the parameters of one device row, or an Invalid error naming
 // an unknown revision or version.
 func (refs deviceRefs) args(q queries, org, productID, id string, d *registry.Device, at time.Time) ([]any, error) {
-	var hw, rel any
 	var f errs.Fields
+	hw, rel := refs.ids(d, &f)
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	return []any{id, org, productID, d.Serial, nullable(hw), nullable(rel), q.tp(d.FirstSeen), q.tp(d.LastSeen), q.t(at), q.t(at)}, nil
+}
+
+// ids resolves a device's revision and version names to IDs (nil: not
+// given), recording a field error for names the product lacks.
+func (refs deviceRefs) ids(d *registry.Device, f *errs.Fields) (hw, rel *string) {
 	if d.HardwareRevision != "" {
 		v, ok := refs.hardware[d.HardwareRevision]
 		f.Check(ok, "hardware_revision", "%q is not a hardware revision of this product", d.HardwareRevision)
-		hw = v
+		hw = &v
 	}
 	if d.InstalledVersion != "" {
 		v, ok := refs.releases[d.InstalledVersion]
 		f.Check(ok, "installed_version", "%q is not a release of this product", d.InstalledVersion)
-		rel = v
+		rel = &v
 	}
-	if err := f.Err(); err != nil {
-		return nil, err
+	return hw, rel
+}
+
+func nullable(s *string) any {
+	if s == nil {
+		return nil
 	}
-	return []any{id, org, productID, d.Serial, hw, rel, q.tp(d.FirstSeen), q.tp(d.LastSeen), q.t(at), q.t(at)}, nil
+	return *s
 }
 
 func (s *orgStore) UpsertDevice(ctx context.Context, d *registry.Device) (bool, error) {
@@ -111,7 +124,7 @@ func (s *orgStore) UpsertDevice(ctx context.Context, d *registry.Device) (bool, 
 		return false, err
 	}
 	var gotID string
-	if err := s.q.row(ctx, upsertDevicesHead+upsertDeviceRow+upsertDevicesTail+` RETURNING id`, args...).Scan(&gotID); err != nil {
+	if err := s.q.row(ctx, upsertDevicesHead+upsertDeviceRow+UpsertDevicesTail+` RETURNING id`, args...).Scan(&gotID); err != nil {
 		return false, translate(s.q.d, err)
 	}
 	stored, err := s.Device(ctx, d.ProductID, d.Serial)
@@ -226,6 +239,33 @@ func (s *orgStore) ImportDevices(ctx context.Context, productID string, devs []r
 	if err != nil {
 		return 0, 0, err
 	}
+	if bw, ok := s.q.d.(BulkDeviceWriter); ok {
+		cols := DeviceColumns{OrgID: s.org, ProductID: productID, At: at}
+		for i := range devs {
+			d := &devs[i]
+			var f errs.Fields
+			hw, rel := refs.ids(d, &f)
+			if err := f.Err(); err != nil {
+				return 0, 0, err
+			}
+			cols.ID = append(cols.ID, ids.New())
+			cols.Serial = append(cols.Serial, d.Serial)
+			cols.HardwareRevisionID = append(cols.HardwareRevisionID, hw)
+			cols.ReleaseID = append(cols.ReleaseID, rel)
+			cols.FirstSeen = append(cols.FirstSeen, d.FirstSeen)
+			cols.LastSeen = append(cols.LastSeen, d.LastSeen)
+			if _, ok := existing[d.Serial]; ok {
+				updated++
+			} else {
+				created++
+				existing[d.Serial] = struct{}{}
+			}
+		}
+		if err := bw.UpsertDevices(ctx, s.q.ex, cols); err != nil {
+			return 0, 0, translate(s.q.d, err)
+		}
+		return created, updated, s.refreshStats(ctx, len(devs))
+	}
 	var full *sql.Stmt // prepared once for every full batch
 	defer func() {
 		if full != nil {
@@ -250,7 +290,7 @@ func (s *orgStore) ImportDevices(ctx context.Context, productID string, devs []r
 				existing[d.Serial] = struct{}{}
 			}
 		}
-		query := upsertDevicesHead + strings.Repeat(upsertDeviceRow+",", len(batch)-1) + upsertDeviceRow + upsertDevicesTail
+		query := upsertDevicesHead + strings.Repeat(upsertDeviceRow+",", len(batch)-1) + upsertDeviceRow + UpsertDevicesTail
 		if len(batch) == importBatch {
 			if full == nil {
 				if full, err = s.q.ex.PrepareContext(ctx, rebind(s.q.d, query)); err != nil {
@@ -265,14 +305,19 @@ func (s *orgStore) ImportDevices(ctx context.Context, productID string, devs []r
 			return 0, 0, translate(s.q.d, err)
 		}
 	}
-	if len(devs) >= analyzeAfter {
-		if stmt := s.q.d.RefreshStatistics("devices"); stmt != "" {
-			if _, err := s.q.exec(ctx, stmt); err != nil {
-				return 0, 0, err
-			}
-		}
+	return created, updated, s.refreshStats(ctx, len(devs))
+}
+
+// refreshStats refreshes the planner's statistics after a large import.
+func (s *orgStore) refreshStats(ctx context.Context, n int) error {
+	if n < analyzeAfter {
+		return nil
 	}
-	return created, updated, nil
+	if stmt := s.q.d.RefreshStatistics("devices"); stmt != "" {
+		_, err := s.q.exec(ctx, stmt)
+		return err
+	}
+	return nil
 }
 
 // analyzeAfter is the import size after which planner statistics are refreshed.
