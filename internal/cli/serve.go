@@ -158,7 +158,26 @@ func runServe(ctx context.Context, o *serveOptions, out io.Writer) error {
 		return err
 	}
 	log.Info("serving", "url", base, "version", Version)
+	go purgeSessions(ctx, svc, log)
 	return srv.Serve(ctx)
+}
+
+// purgeSessions deletes dead sessions every hour until ctx ends.
+func purgeSessions(ctx context.Context, svc *service.Service, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := svc.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("purging sessions", "err", err)
+		} else if n > 0 {
+			log.Debug("purged sessions", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // firstStart seeds the demo or prints the setup link while Lifeline has no users.

@@ -209,3 +209,11 @@ func (s *Service) setPassword(ctx context.Context, p access.Principal, user acce
 		return q.Directory().AppendSiteAudit(ctx, s.event(p, "user.password_change", "user", user.ID, "password changed for "+user.Email, nil))
 	})
 }
+
+// PurgeSessions deletes sessions that can no longer be used. The server
+// runs it periodically; expired sessions are refused anyway, this only
+// keeps the table small.
+func (s *Service) PurgeSessions(ctx context.Context) (int, error) {
+	now := s.clock.Now()
+	return s.store.Directory().DeleteSessionsBefore(ctx, now.Add(-access.SessionIdleTimeout), now.Add(-access.MaxSessionAge))
+}
