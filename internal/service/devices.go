@@ -61,12 +61,7 @@ func (s *Service) CountDevices(ctx context.Context, p access.Principal, q Device
 
 // Device returns one device of a product.
 func (s *Service) Device(ctx context.Context, p access.Principal, productKey, serial string) (registry.Device, error) {
-	orgID, err := s.scope(p, access.ReadRegistry)
-	if err != nil {
-		return registry.Device{}, err
-	}
-	os := s.store.Org(orgID)
-	prod, err := os.Product(ctx, productKey)
+	os, prod, err := s.productIn(ctx, p, access.ReadRegistry, productKey)
 	if err != nil {
 		return registry.Device{}, err
 	}

@@ -12,12 +12,7 @@ import (
 
 // HardwareRevisions lists a product's hardware revisions.
 func (s *Service) HardwareRevisions(ctx context.Context, p access.Principal, productKey string) ([]registry.HardwareRevision, error) {
-	orgID, err := s.scope(p, access.ReadRegistry)
-	if err != nil {
-		return nil, err
-	}
-	os := s.store.Org(orgID)
-	prod, err := os.Product(ctx, productKey)
+	os, prod, err := s.productIn(ctx, p, access.ReadRegistry, productKey)
 	if err != nil {
 		return nil, err
 	}
@@ -68,12 +63,7 @@ func (s *Service) DeleteHardwareRevision(ctx context.Context, p access.Principal
 
 // Releases lists a product's releases, newest first.
 func (s *Service) Releases(ctx context.Context, p access.Principal, productKey string, pg store.Page) (store.List[registry.Release], error) {
-	orgID, err := s.scope(p, access.ReadRegistry)
-	if err != nil {
-		return store.List[registry.Release]{}, err
-	}
-	os := s.store.Org(orgID)
-	prod, err := os.Product(ctx, productKey)
+	os, prod, err := s.productIn(ctx, p, access.ReadRegistry, productKey)
 	if err != nil {
 		return store.List[registry.Release]{}, err
 	}
@@ -82,12 +72,7 @@ func (s *Service) Releases(ctx context.Context, p access.Principal, productKey s
 
 // Release returns one release of a product.
 func (s *Service) Release(ctx context.Context, p access.Principal, productKey, version string) (registry.Release, error) {
-	orgID, err := s.scope(p, access.ReadRegistry)
-	if err != nil {
-		return registry.Release{}, err
-	}
-	os := s.store.Org(orgID)
-	prod, err := os.Product(ctx, productKey)
+	os, prod, err := s.productIn(ctx, p, access.ReadRegistry, productKey)
 	if err != nil {
 		return registry.Release{}, err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/lifeline-iot/lifeline/internal/audit"
 	"github.com/lifeline-iot/lifeline/internal/clock"
 	"github.com/lifeline-iot/lifeline/internal/errs"
+	"github.com/lifeline-iot/lifeline/internal/registry"
 	"github.com/lifeline-iot/lifeline/internal/store"
 )
 
@@ -97,4 +98,16 @@ func (s *Service) inOrg(ctx context.Context, orgID string, fn func(store.OrgStor
 		}
 		return nil
 	})
+}
+
+// productIn checks perm, then finds a product of p's organisation by slug
+// or ID, for operations that read something under one product.
+func (s *Service) productIn(ctx context.Context, p access.Principal, perm access.Permission, key string) (store.OrgStore, registry.Product, error) {
+	orgID, err := s.scope(p, perm)
+	if err != nil {
+		return nil, registry.Product{}, err
+	}
+	os := s.store.Org(orgID)
+	prod, err := os.Product(ctx, key)
+	return os, prod, err
 }

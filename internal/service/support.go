@@ -47,12 +47,7 @@ func (s *Service) SetSupportPeriod(ctx context.Context, p access.Principal, key 
 
 // SupportHistory returns every change to a product's support period, oldest first.
 func (s *Service) SupportHistory(ctx context.Context, p access.Principal, key string) ([]supportperiod.Change, error) {
-	orgID, err := s.scope(p, access.ReadRegistry)
-	if err != nil {
-		return nil, err
-	}
-	os := s.store.Org(orgID)
-	prod, err := os.Product(ctx, key)
+	os, prod, err := s.productIn(ctx, p, access.ReadRegistry, key)
 	if err != nil {
 		return nil, err
 	}

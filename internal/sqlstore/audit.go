@@ -30,12 +30,6 @@ func (q queries) appendAudit(ctx context.Context, org string, e *audit.Event) er
 }
 
 func (q queries) listAudit(ctx context.Context, org string, f audit.Filter, pg store.Page) (store.List[audit.Event], error) {
-	var out store.List[audit.Event]
-	pg = pg.Normalized()
-	cur, err := store.DecodeCursor(pg.Cursor)
-	if err != nil {
-		return out, err
-	}
 	var w where
 	w.add(`org_id = ?`, org)
 	switch {
@@ -59,33 +53,22 @@ func (q queries) listAudit(ctx context.Context, org string, f audit.Filter, pg s
 	if !f.Until.IsZero() {
 		w.add(`at < ?`, q.t(f.Until))
 	}
-	if cur.ID != "" {
-		w.add(`id < ?`, cur.ID)
+	return list(ctx, q, listSpec[audit.Event]{
+		from: `SELECT ` + auditColumns + ` FROM audit_events`, where: w, id: "id", desc: true, scan: scanAudit,
+		cursor: func(e audit.Event) store.Cursor { return store.Cursor{ID: e.ID} },
+	}, pg)
+}
+
+func scanAudit(r *sql.Rows) (audit.Event, error) {
+	var e audit.Event
+	var at timeCol
+	var details sql.NullString
+	err := r.Scan(&e.ID, &e.OrgID, &at, &e.ActorID, &e.ActorLabel, &e.ActorKind, &e.TokenID, &e.Source, &e.Action, &e.TargetType, &e.TargetID, &e.Summary, &details)
+	e.At = at.T
+	if details.Valid {
+		e.Details = []byte(details.String)
 	}
-	rows, err := q.query(ctx, `SELECT `+auditColumns+` FROM audit_events`+w.sql()+` ORDER BY id DESC LIMIT ?`, append(w.args, pg.Limit+1)...)
-	if err != nil {
-		return out, err
-	}
-	err = q.collect(rows, func(r *sql.Rows) error {
-		var e audit.Event
-		var at timeCol
-		var details sql.NullString
-		err := r.Scan(&e.ID, &e.OrgID, &at, &e.ActorID, &e.ActorLabel, &e.ActorKind, &e.TokenID, &e.Source, &e.Action, &e.TargetType, &e.TargetID, &e.Summary, &details)
-		e.At = at.T
-		if details.Valid {
-			e.Details = []byte(details.String)
-		}
-		out.Items = append(out.Items, e)
-		return err
-	})
-	if err != nil {
-		return out, err
-	}
-	if len(out.Items) > pg.Limit {
-		out.Items = out.Items[:pg.Limit]
-		out.Next = store.Cursor{ID: out.Items[pg.Limit-1].ID}.Encode()
-	}
-	return out, nil
+	return e, err
 }
 
 func (s *orgStore) AppendAudit(ctx context.Context, e *audit.Event) error {

@@ -162,34 +162,10 @@ func (s *orgStore) deviceWhere(f store.DeviceFilter) where {
 }
 
 func (s *orgStore) Devices(ctx context.Context, f store.DeviceFilter, pg store.Page) (store.List[registry.Device], error) {
-	var out store.List[registry.Device]
-	pg = pg.Normalized()
-	cur, err := store.DecodeCursor(pg.Cursor)
-	if err != nil {
-		return out, err
-	}
-	w := s.deviceWhere(f)
-	if cur.ID != "" {
-		w.add(`(d.serial > ? OR (d.serial = ? AND d.id > ?))`, cur.Key, cur.Key, cur.ID)
-	}
-	rows, err := s.q.query(ctx, deviceSelect+w.sql()+` ORDER BY d.serial, d.id LIMIT ?`, append(w.args, pg.Limit+1)...)
-	if err != nil {
-		return out, err
-	}
-	err = s.q.collect(rows, func(r *sql.Rows) error {
-		d, err := scanDevice(r)
-		out.Items = append(out.Items, d)
-		return err
-	})
-	if err != nil {
-		return out, err
-	}
-	if len(out.Items) > pg.Limit {
-		out.Items = out.Items[:pg.Limit]
-		last := out.Items[pg.Limit-1]
-		out.Next = store.Cursor{Key: last.Serial, ID: last.ID}.Encode()
-	}
-	return out, nil
+	return list(ctx, s.q, listSpec[registry.Device]{
+		from: deviceSelect, where: s.deviceWhere(f), key: "d.serial", id: "d.id", scan: scanner(scanDevice),
+		cursor: func(d registry.Device) store.Cursor { return store.Cursor{Key: d.Serial, ID: d.ID} },
+	}, pg)
 }
 
 func (s *orgStore) CountDevices(ctx context.Context, f store.DeviceFilter) (int, error) {

@@ -28,31 +28,10 @@ func (d *directory) Organisation(ctx context.Context, key string) (access.Organi
 }
 
 func (d *directory) Organisations(ctx context.Context, pg store.Page) (store.List[access.Organisation], error) {
-	var out store.List[access.Organisation]
-	pg = pg.Normalized()
-	cur, err := store.DecodeCursor(pg.Cursor)
-	if err != nil {
-		return out, err
-	}
-	var w where
-	if cur.ID != "" {
-		w.add(`(slug > ? OR (slug = ? AND id > ?))`, cur.Key, cur.Key, cur.ID)
-	}
-	rows, err := d.q.query(ctx, `SELECT `+orgColumns+` FROM organisations`+w.sql()+` ORDER BY slug, id LIMIT ?`, append(w.args, pg.Limit+1)...)
-	if err != nil {
-		return out, err
-	}
-	err = d.q.collect(rows, func(r *sql.Rows) error {
-		o, err := scanOrg(r)
-		out.Items = append(out.Items, o)
-		return err
-	})
-	if len(out.Items) > pg.Limit {
-		out.Items = out.Items[:pg.Limit]
-		last := out.Items[pg.Limit-1]
-		out.Next = store.Cursor{Key: last.Slug, ID: last.ID}.Encode()
-	}
-	return out, err
+	return list(ctx, d.q, listSpec[access.Organisation]{
+		from: `SELECT ` + orgColumns + ` FROM organisations`, key: "slug", id: "id", scan: scanner(scanOrg),
+		cursor: func(o access.Organisation) store.Cursor { return store.Cursor{Key: o.Slug, ID: o.ID} },
+	}, pg)
 }
 
 const userColumns = `id, email, name, site_admin, password_hash, created_at, disabled_at`
@@ -84,31 +63,10 @@ func (d *directory) UserByEmail(ctx context.Context, email string) (access.User,
 }
 
 func (d *directory) Users(ctx context.Context, pg store.Page) (store.List[access.User], error) {
-	var out store.List[access.User]
-	pg = pg.Normalized()
-	cur, err := store.DecodeCursor(pg.Cursor)
-	if err != nil {
-		return out, err
-	}
-	var w where
-	if cur.ID != "" {
-		w.add(`(email > ? OR (email = ? AND id > ?))`, cur.Key, cur.Key, cur.ID)
-	}
-	rows, err := d.q.query(ctx, `SELECT `+userColumns+` FROM users`+w.sql()+` ORDER BY email, id LIMIT ?`, append(w.args, pg.Limit+1)...)
-	if err != nil {
-		return out, err
-	}
-	err = d.q.collect(rows, func(r *sql.Rows) error {
-		u, err := scanUser(r)
-		out.Items = append(out.Items, u)
-		return err
-	})
-	if len(out.Items) > pg.Limit {
-		out.Items = out.Items[:pg.Limit]
-		last := out.Items[pg.Limit-1]
-		out.Next = store.Cursor{Key: last.Email, ID: last.ID}.Encode()
-	}
-	return out, err
+	return list(ctx, d.q, listSpec[access.User]{
+		from: `SELECT ` + userColumns + ` FROM users`, key: "email", id: "id", scan: scanner(scanUser),
+		cursor: func(u access.User) store.Cursor { return store.Cursor{Key: u.Email, ID: u.ID} },
+	}, pg)
 }
 
 func (d *directory) UpdateUser(ctx context.Context, u access.User) error {

@@ -57,12 +57,6 @@ func (s *orgStore) Product(ctx context.Context, key string) (registry.Product, e
 }
 
 func (s *orgStore) Products(ctx context.Context, f store.ProductFilter, pg store.Page) (store.List[registry.Product], error) {
-	var out store.List[registry.Product]
-	pg = pg.Normalized()
-	cur, err := store.DecodeCursor(pg.Cursor)
-	if err != nil {
-		return out, err
-	}
 	var w where
 	w.add(`p.org_id = ?`, s.org)
 	if f.Query != "" {
@@ -72,24 +66,11 @@ func (s *orgStore) Products(ctx context.Context, f store.ProductFilter, pg store
 	if f.Published != nil {
 		w.add(`p.published = ?`, *f.Published)
 	}
-	if cur.ID != "" {
-		w.add(`(p.name > ? OR (p.name = ? AND p.id > ?))`, cur.Key, cur.Key, cur.ID)
-	}
-	rows, err := s.q.query(ctx, `SELECT `+productColumns+` FROM products p`+w.sql()+` ORDER BY p.name, p.id LIMIT ?`, append(w.args, pg.Limit+1)...)
-	if err != nil {
-		return out, err
-	}
-	err = s.q.collect(rows, func(r *sql.Rows) error {
-		p, err := scanProduct(r)
-		out.Items = append(out.Items, p)
-		return err
-	})
-	if len(out.Items) > pg.Limit {
-		out.Items = out.Items[:pg.Limit]
-		last := out.Items[pg.Limit-1]
-		out.Next = store.Cursor{Key: last.Name, ID: last.ID}.Encode()
-	}
-	return out, err
+	return list(ctx, s.q, listSpec[registry.Product]{
+		from: `SELECT ` + productColumns + ` FROM products p`, where: w, key: "p.name", id: "p.id",
+		scan:   func(r *sql.Rows) (registry.Product, error) { return scanProduct(r) },
+		cursor: func(p registry.Product) store.Cursor { return store.Cursor{Key: p.Name, ID: p.ID} },
+	}, pg)
 }
 
 func (s *orgStore) UpdateProduct(ctx context.Context, p registry.Product) error {

@@ -55,12 +55,6 @@ func scanPublicProduct(sc interface{ Scan(...any) error }) (store.PublicProduct,
 }
 
 func (p *public) Products(ctx context.Context, f store.PublicFilter, pg store.Page) (store.List[store.PublicProduct], error) {
-	var out store.List[store.PublicProduct]
-	pg = pg.Normalized()
-	cur, err := store.DecodeCursor(pg.Cursor)
-	if err != nil {
-		return out, err
-	}
 	var w where
 	w.add(`p.published`)
 	if f.OrgSlug != "" {
@@ -70,27 +64,10 @@ func (p *public) Products(ctx context.Context, f store.PublicFilter, pg store.Pa
 		like := likePattern(f.Query)
 		w.add(`(lower(p.name) LIKE ? ESCAPE '\' OR lower(p.model_designation) LIKE ? ESCAPE '\')`, like, like)
 	}
-	if cur.ID != "" {
-		w.add(`(p.name > ? OR (p.name = ? AND p.id > ?))`, cur.Key, cur.Key, cur.ID)
-	}
-	rows, err := p.q.query(ctx, publicProductSelect+w.sql()+` ORDER BY p.name, p.id LIMIT ?`, append(w.args, pg.Limit+1)...)
-	if err != nil {
-		return out, err
-	}
-	err = p.q.collect(rows, func(r *sql.Rows) error {
-		pp, err := scanPublicProduct(r)
-		out.Items = append(out.Items, pp)
-		return err
-	})
-	if err != nil {
-		return out, err
-	}
-	if len(out.Items) > pg.Limit {
-		out.Items = out.Items[:pg.Limit]
-		last := out.Items[pg.Limit-1].Product
-		out.Next = store.Cursor{Key: last.Name, ID: last.ID}.Encode()
-	}
-	return out, nil
+	return list(ctx, p.q, listSpec[store.PublicProduct]{
+		from: publicProductSelect, where: w, key: "p.name", id: "p.id", scan: scanner(scanPublicProduct),
+		cursor: func(pp store.PublicProduct) store.Cursor { return store.Cursor{Key: pp.Product.Name, ID: pp.Product.ID} },
+	}, pg)
 }
 
 func (p *public) Product(ctx context.Context, orgSlug, productSlug string) (store.PublicProduct, error) {

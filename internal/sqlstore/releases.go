@@ -79,40 +79,17 @@ func (s *orgStore) Release(ctx context.Context, productID, version string) (regi
 }
 
 func (s *orgStore) Releases(ctx context.Context, productID string, pg store.Page) (store.List[registry.Release], error) {
-	var out store.List[registry.Release]
-	pg = pg.Normalized()
-	cur, err := store.DecodeCursor(pg.Cursor)
-	if err != nil {
-		return out, err
-	}
 	var w where
 	w.add(`org_id = ? AND product_id = ?`, s.org, productID)
-	if cur.ID != "" {
-		at, err := parseCursorTime(cur.Key)
-		if err != nil {
-			return out, err
-		}
-		// Newest first: continue with earlier dates, or the same date and a smaller ID.
-		w.add(`(released_at < ? OR (released_at = ? AND id < ?))`, s.q.t(at), s.q.t(at), cur.ID)
-	}
-	rows, err := s.q.query(ctx, `SELECT `+releaseColumns+` FROM releases`+w.sql()+` ORDER BY released_at DESC, id DESC LIMIT ?`, append(w.args, pg.Limit+1)...)
-	if err != nil {
-		return out, err
-	}
-	err = s.q.collect(rows, func(r *sql.Rows) error {
-		rel, err := scanRelease(r)
-		out.Items = append(out.Items, rel)
-		return err
-	})
-	if err != nil {
-		return out, err
-	}
-	if len(out.Items) > pg.Limit {
-		out.Items = out.Items[:pg.Limit]
-		last := out.Items[pg.Limit-1]
-		out.Next = store.Cursor{Key: cursorTime(last.ReleasedAt), ID: last.ID}.Encode()
-	}
-	return out, nil
+	return list(ctx, s.q, listSpec[registry.Release]{
+		from: `SELECT ` + releaseColumns + ` FROM releases`, where: w, key: "released_at", id: "id", desc: true,
+		scan:   scanner(scanRelease),
+		cursor: func(r registry.Release) store.Cursor { return store.Cursor{Key: cursorTime(r.ReleasedAt), ID: r.ID} },
+		keyArg: func(k string) (any, error) {
+			t, err := parseCursorTime(k)
+			return s.q.t(t), err
+		},
+	}, pg)
 }
 
 func (s *orgStore) UpdateRelease(ctx context.Context, r registry.Release) error {
