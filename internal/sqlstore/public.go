@@ -66,7 +66,9 @@ func (p *public) Products(ctx context.Context, f store.PublicFilter, pg store.Pa
 	}
 	return list(ctx, p.q, listSpec[store.PublicProduct]{
 		from: publicProductSelect, where: w, key: "p.name", id: "p.id", scan: scanner(scanPublicProduct),
-		cursor: func(pp store.PublicProduct) store.Cursor { return store.Cursor{Key: pp.Product.Name, ID: pp.Product.ID} },
+		cursor: func(pp store.PublicProduct) store.Cursor {
+			return store.Cursor{Key: pp.Product.Name, ID: pp.Product.ID}
+		},
 	}, pg)
 }
 
