@@ -227,6 +227,11 @@ func TestSupportPeriodLifecycle(t *testing.T) {
 		t.Fatalf("history %v shortened %v: %s", kinds, got.Shortened, body)
 	}
 
+	status, body = call(t, env, "GET", "/api/v1/products/smart-lock", tok, nil)
+	if status != 200 || !strings.Contains(string(body), `"public_url":"/public/products/acme/smart-lock"`) || !strings.Contains(string(body), `"support_shortened":true`) {
+		t.Fatalf("product after publishing: %d %s", status, body)
+	}
+
 	// The public JSON shows the current period, the shortening and its reason, and no names.
 	status, body = call(t, env, "GET", "/public/products/acme/smart-lock", "", nil)
 	var pub httpapi.PublicProduct

@@ -15,8 +15,18 @@ import (
 	"github.com/lifeline-iot/lifeline/internal/supportperiod"
 )
 
-func (a *API) productResponse(p registry.Product) ProductResponse {
-	return ProductResponse{Product: p, SupportStatus: p.SupportStatus(a.svc.Now())}
+// productResponses returns a function that adds the support status and, for
+// published products, the public page address.
+func (a *API) productResponses(r *http.Request, p access.Principal) func(registry.Product) ProductResponse {
+	org, err := a.svc.Organisation(r.Context(), p)
+	now := a.svc.Now()
+	return func(prod registry.Product) ProductResponse {
+		resp := ProductResponse{Product: prod, SupportStatus: prod.SupportStatus(now)}
+		if prod.Published && err == nil {
+			resp.PublicURL = ProductURL(org.Slug, prod.Slug)
+		}
+		return resp
+	}
 }
 
 func (a *API) listProducts(r *http.Request, p access.Principal) (any, error) {
@@ -32,7 +42,7 @@ func (a *API) listProducts(r *http.Request, p access.Principal) (any, error) {
 		return nil, err
 	}
 	l, err := a.svc.Products(r.Context(), p, f, pg)
-	return mapList(l, a.productResponse), err
+	return mapList(l, a.productResponses(r, p)), err
 }
 
 func (a *API) createProduct(r *http.Request, p access.Principal) (any, error) {
@@ -41,12 +51,18 @@ func (a *API) createProduct(r *http.Request, p access.Principal) (any, error) {
 		return nil, err
 	}
 	prod, err := a.svc.CreateProduct(r.Context(), p, registry.Product{Slug: req.Slug, Name: req.Name, ModelDesignation: req.ModelDesignation, Category: req.Category, Description: req.Description})
-	return a.productResponse(prod), err
+	if err != nil {
+		return nil, err
+	}
+	return a.productResponses(r, p)(prod), nil
 }
 
 func (a *API) getProduct(r *http.Request, p access.Principal) (any, error) {
 	prod, err := a.svc.Product(r.Context(), p, r.PathValue("product"))
-	return a.productResponse(prod), err
+	if err != nil {
+		return nil, err
+	}
+	return a.productResponses(r, p)(prod), nil
 }
 
 func (a *API) patchProduct(r *http.Request, p access.Principal) (any, error) {
@@ -55,7 +71,10 @@ func (a *API) patchProduct(r *http.Request, p access.Principal) (any, error) {
 		return nil, err
 	}
 	prod, err := a.svc.UpdateProduct(r.Context(), p, r.PathValue("product"), req)
-	return a.productResponse(prod), err
+	if err != nil {
+		return nil, err
+	}
+	return a.productResponses(r, p)(prod), nil
 }
 
 func (a *API) deleteProduct(r *http.Request, p access.Principal) (any, error) {
