@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lifeline-iot/lifeline/internal/demo"
+	"github.com/lifeline-iot/lifeline/internal/postgres/pgtest"
 )
 
 // syncBuffer is a buffer safe to write from the server goroutine and read from the test.
@@ -36,11 +37,24 @@ func (s *syncBuffer) String() string {
 
 var urlRE = regexp.MustCompile(`Open (http://127\.0\.0\.1:\d+)/`)
 
-// TestServeDemo runs `lifeline serve --demo` on a free port, checks what a
-// newcomer would see, and shuts it down gracefully.
+// TestServeDemo runs `lifeline serve --demo` on a free port, on SQLite and
+// on PostgreSQL, checks what a newcomer would see, and shuts it down gracefully.
 func TestServeDemo(t *testing.T) {
-	data := t.TempDir()
-	o := &serveOptions{storeFlags: storeFlags{data: data}, addr: "127.0.0.1:0", demo: true, logFormat: "json", logLevel: "warn",
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			data := t.TempDir()
+			sf := storeFlags{data: data}
+			if backend == "postgres" {
+				sf.database = pgtest.DSN(t)
+			}
+			testServeDemo(t, backend, sf)
+		})
+	}
+}
+
+func testServeDemo(t *testing.T, backend string, sf storeFlags) {
+	data := sf.data
+	o := &serveOptions{storeFlags: sf, addr: "127.0.0.1:0", demo: true, logFormat: "json", logLevel: "warn",
 		maxImportSize: 1 << 20, maxImportRows: 10000, shutdownTimeout: 5 * time.Second}
 	ctx, cancel := context.WithCancel(context.Background())
 	var out syncBuffer
@@ -117,7 +131,7 @@ func TestServeDemo(t *testing.T) {
 	if s, body := get("/api/v1/devices/count", "", creds.Organisations[0].APIToken); s != 200 || !strings.Contains(body, `"count":310`) {
 		t.Errorf("demo device count: %d %s", s, body)
 	}
-	if s, body := get("/metrics", "", ""); s != 200 || !strings.Contains(body, "lifeline_http_requests_total") || !strings.Contains(body, `lifeline_info{backend="sqlite"}`) {
+	if s, body := get("/metrics", "", ""); s != 200 || !strings.Contains(body, "lifeline_http_requests_total") || !strings.Contains(body, `lifeline_info{backend="`+backend+`"}`) {
 		t.Errorf("/metrics: %d", s)
 	}
 
