@@ -1,13 +1,33 @@
 // Package webui is Lifeline's web interface: server-rendered HTML pages for
-// signed-in members, and the public pages anyone can read.
+// signed-in members under /ui/, the sign-in and first-run setup pages, and
+// the public pages anyone can read (the consumer lookup, published products
+// and manufacturers).
+//
+// The pages are html/template files and one style sheet, embedded in the
+// binary. They work without JavaScript and carry a strict
+// Content-Security-Policy that allows no scripts and no inline styles.
+// Every form is protected twice against cross-site request forgery: Go's
+// http.CrossOriginProtection checks Sec-Fetch-Site and Origin, and each form
+// carries a token the server checks (an HMAC of the session's CSRF key once
+// signed in, a double-submit cookie before).
+//
+// The package holds no business rules: every page calls package service
+// with the signed-in member's principal, and errors become pages through one
+// function, UI.fail, which uses httpx.Status for the status code.
 package webui
 
 import (
+	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
 
+	"github.com/lifeline-iot/lifeline/internal/errs"
 	"github.com/lifeline-iot/lifeline/internal/service"
 )
+
+// DefaultMaxImportBytes bounds a device import upload when Config leaves it unset.
+const DefaultMaxImportBytes = 64 << 20
 
 // Config configures the web UI.
 type Config struct {
@@ -16,11 +36,169 @@ type Config struct {
 	InsecureCookies bool
 	// TrustProxy takes the client address from X-Forwarded-For.
 	TrustProxy bool
-	// MaxImportBytes bounds a device import upload.
+	// MaxImportBytes bounds a device import upload (default DefaultMaxImportBytes).
 	MaxImportBytes int64
 }
 
-// New returns the web UI handler.
+// contentSecurityPolicy allows the pages only their own style sheet and
+// images: no scripts at all, no inline styles, no framing, and forms that
+// post only to Lifeline.
+const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+// UI serves the browser pages. It is safe for concurrent use; it holds no
+// mutable state after New.
+type UI struct {
+	svc     *service.Service
+	log     *slog.Logger
+	cfg     Config
+	pages   map[string]*template.Template
+	cssURL  string
+	mux     *http.ServeMux
+	handler http.Handler
+}
+
+// New returns the web UI handler. It parses every template once, so a
+// broken template fails here rather than on a request.
 func New(svc *service.Service, log *slog.Logger, cfg Config) (http.Handler, error) {
-	return http.NotFoundHandler(), nil
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxImportBytes <= 0 {
+		cfg.MaxImportBytes = DefaultMaxImportBytes
+	}
+	u := &UI{svc: svc, log: log, cfg: cfg, mux: http.NewServeMux()}
+	var err error
+	if u.pages, err = parseTemplates(); err != nil {
+		return nil, err
+	}
+	static, cssURL, err := staticHandler()
+	if err != nil {
+		return nil, err
+	}
+	u.cssURL = cssURL
+	u.mux.Handle("GET /static/", static)
+	u.routes()
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u.fail(w, r, errCrossOrigin)
+	}))
+	u.handler = cop.Handler(u.mux)
+	return u, nil
+}
+
+var (
+	errCrossOrigin = errs.E(errs.PermissionDenied, "This form was sent from another website, so it was refused. Open the page in Lifeline and send the form again.").WithCode("cross_origin")
+	errNoPage      = errs.E(errs.NotFound, "There is no page at this address. Check the address, or start again from the home page.").WithCode("page_not_found")
+)
+
+// routes registers every page. Member pages are wrapped by member (reads)
+// or memberForm (form posts), which sign the visitor in and check the form
+// token; the service checks what the member's role allows.
+func (u *UI) routes() {
+	m := u.mux
+	// Public pages: no session is read and no cookie is set.
+	m.HandleFunc("GET /{$}", u.landing)
+	m.HandleFunc("GET /public/lookup", u.lookup)
+	m.HandleFunc("GET /public/products", u.publicProducts)
+	m.HandleFunc("GET /public/products/{manufacturer}/{product}", u.publicProduct)
+	m.HandleFunc("GET /public/manufacturers", u.publicManufacturers)
+	m.HandleFunc("GET /public/manufacturers/{manufacturer}", u.publicManufacturer)
+
+	// Signing in and setting up.
+	m.HandleFunc("GET /login", u.loginForm)
+	m.HandleFunc("POST /login", u.login)
+	m.HandleFunc("POST /logout", u.logout)
+	m.HandleFunc("GET /setup", u.setupForm)
+	m.HandleFunc("POST /setup", u.setup)
+
+	// Member pages.
+	m.Handle("GET /ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently))
+	m.Handle("GET /ui/{$}", u.member(u.dashboard))
+	m.Handle("POST /ui/switch-org", u.memberForm(u.switchOrg))
+
+	m.Handle("GET /ui/products", u.member(u.products))
+	m.Handle("POST /ui/products", u.memberForm(u.createProduct))
+	m.Handle("GET /ui/products/new", u.member(u.newProduct))
+	m.Handle("GET /ui/products/{product}", u.member(u.product))
+	m.Handle("GET /ui/products/{product}/edit", u.member(u.editProductForm))
+	m.Handle("POST /ui/products/{product}/edit", u.memberForm(u.editProduct))
+	m.Handle("POST /ui/products/{product}/publish", u.memberForm(u.publishProduct))
+	m.Handle("POST /ui/products/{product}/delete", u.memberForm(u.deleteProduct))
+	m.Handle("POST /ui/products/{product}/support", u.memberForm(u.setSupportPeriod))
+	m.Handle("POST /ui/products/{product}/hardware", u.memberForm(u.addHardware))
+	m.Handle("POST /ui/products/{product}/hardware/delete", u.memberForm(u.deleteHardware))
+	m.Handle("POST /ui/products/{product}/releases", u.memberForm(u.addRelease))
+
+	m.Handle("GET /ui/devices", u.member(u.devices))
+	m.Handle("GET /ui/devices/import", u.member(u.importForm))
+	// The import reads its multipart body as a stream and checks the form
+	// token itself, so it is wrapped by member, not memberForm.
+	m.Handle("POST /ui/devices/import", u.member(u.importDevices))
+
+	m.Handle("GET /ui/audit", u.member(u.audit))
+
+	m.Handle("GET /ui/tokens", u.member(u.tokens))
+	m.Handle("POST /ui/tokens", u.memberForm(u.createToken))
+	m.Handle("POST /ui/tokens/{token}/revoke", u.memberForm(u.revokeToken))
+
+	m.Handle("GET /ui/members", u.member(u.members))
+	m.Handle("POST /ui/members", u.memberForm(u.addMember))
+	m.Handle("POST /ui/members/{user}/role", u.memberForm(u.setMemberRole))
+	m.Handle("POST /ui/members/{user}/remove", u.memberForm(u.removeMember))
+
+	m.Handle("GET /ui/organisation", u.member(u.organisation))
+	m.Handle("POST /ui/organisation", u.memberForm(u.updateOrganisation))
+
+	m.Handle("GET /ui/account", u.member(u.account))
+	m.Handle("POST /ui/account/password", u.memberForm(u.changePassword))
+}
+
+// ServeHTTP sets the headers every browser response carries, refuses
+// methods forms never use, answers unknown addresses with HTML error pages,
+// and passes the rest through the cross-origin check to the page.
+func (u *UI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodPost:
+	default:
+		u.methodNotAllowed(w, r, u.allowed(r))
+		return
+	}
+	if _, pattern := u.mux.Handler(r); pattern == "" {
+		if allowed := u.allowed(r); len(allowed) > 0 {
+			u.methodNotAllowed(w, r, allowed)
+			return
+		}
+		u.fail(w, r, errNoPage)
+		return
+	}
+	u.handler.ServeHTTP(w, r)
+}
+
+// allowed lists the methods the request's path answers to.
+func (u *UI) allowed(r *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := u.mux.Handler(probe); pattern != "" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (u *UI) methodNotAllowed(w http.ResponseWriter, r *http.Request, allowed []string) {
+	if len(allowed) == 0 {
+		u.fail(w, r, errNoPage)
+		return
+	}
+	if len(allowed) == 1 && allowed[0] == http.MethodGet {
+		allowed = append(allowed, http.MethodHead)
+	}
+	w.Header().Set("Allow", strings.Join(allowed, ", "))
+	u.errorPage(w, r, http.StatusMethodNotAllowed, "This page cannot do that", "This address does not accept that kind of request. Go back and use the page's links and buttons.")
 }

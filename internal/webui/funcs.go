@@ -1,0 +1,127 @@
+package webui
+
+import (
+	"html/template"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/lifeline-iot/lifeline/internal/registry"
+	"github.com/lifeline-iot/lifeline/internal/supportperiod"
+)
+
+// templateFuncs are the helpers templates may call. They format; they
+// decide nothing.
+var templateFuncs = template.FuncMap{
+	"field":       field,
+	"withOptions": withOptions,
+	"options":     options,
+	"when":        when,
+	"whenOpt":     whenOpt,
+	"day":         day,
+	"endText":     endText,
+	"productPath": productPath,
+	"statusIcon":  statusIcon,
+	"contactURL":  contactURL,
+	"changeLabel": changeLabel,
+	"join":        strings.Join,
+}
+
+// when shows a moment to the minute, in UTC so every member reads the same.
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2 Jan 2006, 15:04 UTC")
+}
+
+// whenOpt shows an optional moment, or none.
+func whenOpt(t *time.Time, none string) string {
+	if t == nil {
+		return none
+	}
+	return when(*t)
+}
+
+// day shows a date.
+func day(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2 Jan 2006")
+}
+
+// endText shows an optional support end date in words.
+func endText(d *supportperiod.EndDate) string {
+	if d == nil || d.IsZero() {
+		return "Not declared"
+	}
+	return d.Human()
+}
+
+// productPath is a product's page for members. Products are addressed by
+// slug, except one whose slug is "new", which would be taken for the
+// new-product form.
+func productPath(p registry.Product) string {
+	key := p.Slug
+	if key == "new" || key == "" {
+		key = p.ID
+	}
+	return "/ui/products/" + url.PathEscape(key)
+}
+
+// pathKey escapes a product slug or ID taken from a request path for use
+// in a new path.
+func pathKey(key string) string { return url.PathEscape(key) }
+
+// statusIcon is a symbol shown beside a status label, so the status does
+// not depend on colour; the label itself is always shown too.
+func statusIcon(s supportperiod.Status) string {
+	switch s {
+	case supportperiod.Supported:
+		return "✓"
+	case supportperiod.EndingSoon:
+		return "!"
+	case supportperiod.Ended:
+		return "✕"
+	}
+	return "?"
+}
+
+// contactURL turns a manufacturer's security contact into a link when it
+// is a web or email address; "" means show it as plain text.
+// html/template still checks the URL it is given.
+func contactURL(contact string) string {
+	c := strings.TrimSpace(contact)
+	switch {
+	case strings.HasPrefix(c, "https://"), strings.HasPrefix(c, "http://"), strings.HasPrefix(c, "mailto:"):
+		return c
+	case strings.Count(c, "@") == 1 && !strings.ContainsAny(c, " <>/:"):
+		return "mailto:" + c
+	}
+	return ""
+}
+
+// changeLabel names a change to a support period in words.
+func changeLabel(k supportperiod.ChangeKind) string {
+	switch k {
+	case supportperiod.Declared:
+		return "Declared"
+	case supportperiod.Extended:
+		return "Extended"
+	case supportperiod.Shortened:
+		return "Shortened"
+	case supportperiod.Corrected:
+		return "Corrected before publication"
+	}
+	return string(k)
+}
+
+// options makes select choices from value, label pairs.
+func options(pairs ...string) []option {
+	out := make([]option, 0, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		out = append(out, option{Value: pairs[i], Label: pairs[i+1]})
+	}
+	return out
+}
