@@ -236,10 +236,10 @@ func parseTime(s string) (*time.Time, error) {
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
-			if t.Year() < 1970 || t.Year() > 9999 {
-				return nil, fmt.Errorf("year must be between 1970 and 9999")
-			}
 			t = t.UTC()
+			if !registry.ValidTime(t) {
+				return nil, fmt.Errorf("must be between the years 1970 and 9999 (UTC)")
+			}
 			return &t, nil
 		}
 	}

@@ -48,8 +48,17 @@ func (d *Device) Validate() error {
 	f.Check(ValidSerial(d.Serial), "serial", "is required and must be 1-%d characters without spaces, slashes, '?', '#' or '%%'", MaxSerialLen)
 	f.Check(len(d.HardwareRevision) <= 64, "hardware_revision", "must be at most 64 characters")
 	f.Check(len(d.InstalledVersion) <= MaxVersionLen, "installed_version", "must be at most %d characters", MaxVersionLen)
+	f.Check(d.FirstSeen == nil || ValidTime(*d.FirstSeen), "first_seen", "must be between the years 1970 and 9999 (UTC)")
+	f.Check(d.LastSeen == nil || ValidTime(*d.LastSeen), "last_seen", "must be between the years 1970 and 9999 (UTC)")
 	if d.FirstSeen != nil && d.LastSeen != nil {
 		f.Check(!d.LastSeen.Before(*d.FirstSeen), "last_seen", "must not be before first_seen")
 	}
 	return f.Err()
+}
+
+// ValidTime reports whether t, in UTC, falls in the years 1970 to 9999:
+// the times every backend stores and every client reads back the same way.
+func ValidTime(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= 1970 && y <= 9999
 }

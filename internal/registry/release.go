@@ -41,6 +41,7 @@ func (r *Release) Validate() error {
 	var f errs.Fields
 	f.Check(ValidVersion(r.Version), "version", "is required and must be at most %d characters without spaces, slashes, '?', '#' or '%%'", MaxVersionLen)
 	f.Check(!r.ReleasedAt.IsZero(), "released_at", "is required")
+	f.Check(r.ReleasedAt.IsZero() || ValidTime(r.ReleasedAt), "released_at", "must be between the years 1970 and 9999 (UTC)")
 	f.Check(len(r.Notes) <= 20000, "notes", "must be at most 20000 characters")
 	return f.Err()
 }
