@@ -92,7 +92,14 @@ func (s *orgStore) DeleteProduct(ctx context.Context, id string) error {
 	if everPublished {
 		return errs.E(errs.Conflict, "a product that has been published cannot be deleted: its support period stays on public record").WithCode("product_published")
 	}
-	for _, table := range []string{"devices", "releases", "hardware_revisions", "support_period_changes"} {
+	var repos int
+	if err := s.q.row(ctx, `SELECT COUNT(*) FROM tuf_repositories WHERE org_id = ? AND product_id = ?`, s.org, id).Scan(&repos); err != nil {
+		return err
+	}
+	if repos > 0 {
+		return errs.E(errs.Conflict, "a product with an update repository cannot be deleted: devices may still trust it").WithCode("product_has_repository")
+	}
+	for _, table := range []string{"tuf_keys", "devices", "releases", "hardware_revisions", "support_period_changes"} {
 		if _, err := s.q.exec(ctx, `DELETE FROM `+table+` WHERE org_id = ? AND product_id = ?`, s.org, id); err != nil {
 			return err
 		}

@@ -3,6 +3,9 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
 
 	"github.com/lifeline-iot/lifeline/internal/errs"
 	"github.com/lifeline-iot/lifeline/internal/registry"
@@ -50,14 +53,36 @@ func (s *orgStore) DeleteHardwareRevision(ctx context.Context, productID, name s
 	return affected(res, errs.E(errs.NotFound, "hardware revision %q not found", name).WithCode("hardware_revision_not_found"))
 }
 
-const releaseColumns = `id, product_id, version, released_at, notes, created_at`
+const releaseColumns = `id, product_id, version, released_at, notes, created_at, hardware_revisions, security_update,
+	image_name, image_length, image_sha256, image_sha512, image_blob, image_uploaded_at, signed_at`
 
 func scanRelease(sc interface{ Scan(...any) error }) (registry.Release, error) {
 	var r registry.Release
-	var released, created timeCol
-	err := sc.Scan(&r.ID, &r.ProductID, &r.Version, &released, &r.Notes, &created)
-	r.ReleasedAt, r.CreatedAt = released.T, created.T
-	return r, err
+	var released, created, uploaded, signed timeCol
+	var revisions string
+	var img registry.Image
+	err := sc.Scan(&r.ID, &r.ProductID, &r.Version, &released, &r.Notes, &created, &revisions, &r.SecurityUpdate,
+		&img.FileName, &img.Length, &img.SHA256, &img.SHA512, &img.BlobKey, &uploaded, &signed)
+	if err != nil {
+		return r, err
+	}
+	r.ReleasedAt, r.CreatedAt, r.SignedAt = released.T, created.T, signed.ptr()
+	if err := json.Unmarshal([]byte(revisions), &r.HardwareRevisions); err != nil {
+		return r, fmt.Errorf("sqlstore: release %s hardware revisions: %w", r.ID, err)
+	}
+	if img.BlobKey != "" {
+		img.UploadedAt = uploaded.T
+		r.Image = &img
+	}
+	return r, nil
+}
+
+func revisionsJSON(names []string) string {
+	if names == nil {
+		names = []string{}
+	}
+	b, _ := json.Marshal(names)
+	return string(b)
 }
 
 func releaseNotFound(version string) error {
@@ -68,8 +93,9 @@ func (s *orgStore) CreateRelease(ctx context.Context, r *registry.Release) error
 	if err := s.requireProduct(ctx, r.ProductID); err != nil {
 		return err
 	}
-	_, err := s.q.exec(ctx, `INSERT INTO releases (id, org_id, product_id, version, released_at, notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, s.org, r.ProductID, r.Version, s.q.t(r.ReleasedAt), r.Notes, s.q.t(r.CreatedAt))
+	_, err := s.q.exec(ctx, `INSERT INTO releases (id, org_id, product_id, version, released_at, notes, created_at, hardware_revisions, security_update)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, s.org, r.ProductID, r.Version, s.q.t(r.ReleasedAt), r.Notes, s.q.t(r.CreatedAt), revisionsJSON(r.HardwareRevisions), r.SecurityUpdate)
 	return conflictAs(err, errs.E(errs.Conflict, "release %q already exists", r.Version).WithCode("release_exists"))
 }
 
@@ -107,4 +133,35 @@ func (s *orgStore) DeleteRelease(ctx context.Context, productID, version string)
 		return inUseAs(err, errs.E(errs.Conflict, "release %q is installed on devices and cannot be deleted", version).WithCode("release_in_use"))
 	}
 	return affected(res, releaseNotFound(version))
+}
+
+func (s *orgStore) SetReleaseImage(ctx context.Context, releaseID string, img registry.Image) error {
+	res, err := s.q.exec(ctx, `UPDATE releases SET image_name = ?, image_length = ?, image_sha256 = ?, image_sha512 = ?, image_blob = ?, image_uploaded_at = ?
+		WHERE org_id = ? AND id = ?`, img.FileName, img.Length, img.SHA256, img.SHA512, img.BlobKey, s.q.t(img.UploadedAt), s.org, releaseID)
+	if err != nil {
+		return err
+	}
+	return affected(res, releaseNotFound(releaseID))
+}
+
+func (s *orgStore) SetReleaseSigned(ctx context.Context, releaseID string, at *time.Time) error {
+	res, err := s.q.exec(ctx, `UPDATE releases SET signed_at = ? WHERE org_id = ? AND id = ?`, s.q.tp(at), s.org, releaseID)
+	if err != nil {
+		return err
+	}
+	return affected(res, releaseNotFound(releaseID))
+}
+
+func (s *orgStore) SignedReleases(ctx context.Context, productID string) ([]registry.Release, error) {
+	rows, err := s.q.query(ctx, `SELECT `+releaseColumns+` FROM releases
+		WHERE org_id = ? AND product_id = ? AND signed_at IS NOT NULL ORDER BY signed_at, id`, s.org, productID)
+	if err != nil {
+		return nil, err
+	}
+	out := []registry.Release{}
+	return out, s.q.collect(rows, func(r *sql.Rows) error {
+		rel, err := scanRelease(r)
+		out = append(out, rel)
+		return err
+	})
 }

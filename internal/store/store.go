@@ -94,6 +94,32 @@ type OrgStore interface {
 	UpdateRelease(ctx context.Context, r registry.Release) error
 	// DeleteRelease fails with errs.Conflict while devices run it.
 	DeleteRelease(ctx context.Context, productID, version string) error
+	// SetReleaseImage records a release's uploaded firmware file.
+	SetReleaseImage(ctx context.Context, releaseID string, img registry.Image) error
+	// SetReleaseSigned records when a release was signed into the product's
+	// targets metadata, or clears it with nil.
+	SetReleaseSigned(ctx context.Context, releaseID string, at *time.Time) error
+	// SignedReleases lists a product's releases that are signed into its
+	// targets metadata, oldest first.
+	SignedReleases(ctx context.Context, productID string) ([]registry.Release, error)
+
+	// TUFRepository returns a product's update repository; errs.NotFound
+	// until its first root is accepted.
+	TUFRepository(ctx context.Context, productID string) (TUFRepository, error)
+	// PutTUFRepository creates or updates a product's repository record.
+	PutTUFRepository(ctx context.Context, r TUFRepository) error
+	// CreateTUFKey stores an online signing key of a product's repository.
+	CreateTUFKey(ctx context.Context, k *TUFKey) error
+	// TUFKeys lists a product's online keys, retired ones included, oldest first.
+	TUFKeys(ctx context.Context, productID string) ([]TUFKey, error)
+	// RetireTUFKey marks a key as no longer used for signing.
+	RetireTUFKey(ctx context.Context, productID, keyID string, at time.Time) error
+	// AddTUFMetadata stores new metadata versions of a product's repository.
+	// A role and version that already exists is errs.Conflict: metadata, once
+	// stored, never changes.
+	AddTUFMetadata(ctx context.Context, productID string, files []TUFMetadata) error
+	// TUFMetadata returns one version of a role's metadata; version 0 means the newest.
+	TUFMetadata(ctx context.Context, productID, role string, version int64) (TUFMetadata, error)
 
 	// UpsertDevice creates a device or updates the one with the same product
 	// and serial. Empty revision or version fields keep the stored value;
@@ -157,6 +183,10 @@ type Directory interface {
 	AppendSiteAudit(ctx context.Context, e *audit.Event) error
 	// SiteAudit lists site-wide events, newest first.
 	SiteAudit(ctx context.Context, f audit.Filter, pg Page) (List[audit.Event], error)
+
+	// TUFDue lists up to limit update repositories whose online metadata
+	// must be re-signed before t, soonest first.
+	TUFDue(ctx context.Context, t time.Time, limit int) ([]TUFRepository, error)
 }
 
 // Public is what anyone may read: published products and their makers.
@@ -168,6 +198,49 @@ type Public interface {
 	Product(ctx context.Context, orgSlug, productSlug string) (PublicProduct, error)
 	// SupportHistory returns the changes made while the product was published, oldest first.
 	SupportHistory(ctx context.Context, productID string) ([]supportperiod.Change, error)
+
+	// TUFMetadata returns one version of a role from a product's update
+	// repository, found by slugs; version 0 means the newest. Update
+	// repositories are public by design: TUF metadata is signed, and clients
+	// trust the signatures, not the server.
+	TUFMetadata(ctx context.Context, orgSlug, productSlug, role string, version int64) (TUFMetadata, error)
+	// TUFTarget returns the release whose signed image is version/fileName
+	// in a product's update repository.
+	TUFTarget(ctx context.Context, orgSlug, productSlug, version, fileName string) (registry.Release, error)
+}
+
+// TUFRepository is a product's update repository record.
+type TUFRepository struct {
+	OrgID       string    `json:"-"`
+	ProductID   string    `json:"product_id"`
+	RootVersion int64     `json:"root_version"`
+	RootExpires time.Time `json:"root_expires"`
+	// RefreshAt is when the first online role is due to be re-signed.
+	RefreshAt time.Time `json:"refresh_at"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// TUFKey is an online signing key of a product's repository. Its private
+// half is stored sealed (see package secretbox), never in the clear.
+type TUFKey struct {
+	ID        string     `json:"id"`
+	ProductID string     `json:"product_id"`
+	Role      string     `json:"role"`
+	KeyID     string     `json:"key_id"`     // TUF key ID
+	PublicKey []byte     `json:"public_key"` // TUF key JSON
+	Sealed    []byte     `json:"-"`
+	CreatedAt time.Time  `json:"created_at"`
+	RetiredAt *time.Time `json:"retired_at,omitempty"`
+}
+
+// TUFMetadata is one stored metadata file.
+type TUFMetadata struct {
+	Role      string
+	Version   int64
+	Expires   time.Time
+	Body      []byte
+	CreatedAt time.Time
 }
 
 // ProductFilter selects an organisation's products.

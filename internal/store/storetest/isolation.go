@@ -32,6 +32,11 @@ func testTenantIsolation(t *testing.T, s store.Store) {
 	must(t, err, "UpsertDevice")
 	must(t, a.RecordSupportChange(ctx(), &supportperiod.Change{ProductID: p.ID, Kind: supportperiod.Declared, End: supportperiod.MustParseEndDate("2030-01"), ActorLabel: "x", At: t0}), "RecordSupportChange")
 	must(t, a.AppendAudit(ctx(), &audit.Event{At: t0, ActorLabel: "x", ActorKind: "system", Action: "product.create"}), "AppendAudit")
+	must(t, a.SetReleaseImage(ctx(), rel.ID, registry.Image{FileName: "a.bin", BlobKey: "ka", UploadedAt: t0}), "SetReleaseImage")
+	must(t, a.SetReleaseSigned(ctx(), rel.ID, &t0), "SetReleaseSigned")
+	must(t, a.CreateTUFKey(ctx(), &store.TUFKey{ID: ids.New(), ProductID: p.ID, Role: "timestamp", KeyID: "ka", PublicKey: []byte("{}"), Sealed: []byte{1}, CreatedAt: t0}), "CreateTUFKey")
+	must(t, a.PutTUFRepository(ctx(), store.TUFRepository{ProductID: p.ID, RootVersion: 1, RootExpires: t0, RefreshAt: t0, CreatedAt: t0, UpdatedAt: t0}), "PutTUFRepository")
+	must(t, a.AddTUFMetadata(ctx(), p.ID, []store.TUFMetadata{{Role: "timestamp", Version: 1, Expires: t0, Body: []byte("a"), CreatedAt: t0}}), "AddTUFMetadata")
 
 	covered := map[string]bool{}
 	notFound := func(method string, err error) {
@@ -115,6 +120,22 @@ func testTenantIsolation(t *testing.T, s store.Store) {
 	notFound("UpdateRelease", b.UpdateRelease(ctx(), rel))
 	notFound("DeleteRelease", b.DeleteRelease(ctx(), p.ID, "1.0"))
 
+	notFound("SetReleaseImage", b.SetReleaseImage(ctx(), rel.ID, registry.Image{FileName: "x", BlobKey: "k", UploadedAt: t0}))
+	notFound("SetReleaseSigned", b.SetReleaseSigned(ctx(), rel.ID, &t0))
+	sr, err := b.SignedReleases(ctx(), p.ID)
+	empty("SignedReleases", len(sr), err)
+
+	_, err = b.TUFRepository(ctx(), p.ID)
+	notFound("TUFRepository", err)
+	notFound("PutTUFRepository", b.PutTUFRepository(ctx(), store.TUFRepository{ProductID: p.ID, RootVersion: 9, RootExpires: t0, RefreshAt: t0, CreatedAt: t0, UpdatedAt: t0}))
+	notFound("CreateTUFKey", b.CreateTUFKey(ctx(), &store.TUFKey{ID: ids.New(), ProductID: p.ID, Role: "timestamp", KeyID: "evil", PublicKey: []byte("{}"), Sealed: []byte{1}, CreatedAt: t0}))
+	tk, err := b.TUFKeys(ctx(), p.ID)
+	empty("TUFKeys", len(tk), err)
+	notFound("RetireTUFKey", b.RetireTUFKey(ctx(), p.ID, "ka", t0))
+	notFound("AddTUFMetadata", b.AddTUFMetadata(ctx(), p.ID, []store.TUFMetadata{{Role: "timestamp", Version: 99, Expires: t0, Body: []byte("evil"), CreatedAt: t0}}))
+	_, err = b.TUFMetadata(ctx(), p.ID, "timestamp", 0)
+	notFound("TUFMetadata", err)
+
 	_, err = b.UpsertDevice(ctx(), &registry.Device{ProductID: p.ID, Serial: "SN1", UpdatedAt: t0})
 	notFound("UpsertDevice", err)
 	_, err = b.Device(ctx(), p.ID, "SN1")
@@ -146,6 +167,12 @@ func testTenantIsolation(t *testing.T, s store.Store) {
 	// A is untouched.
 	if got, _ := a.Product(ctx(), p.ID); got.Name != p.Name || got.SupportEnd.String() != "2030-01" {
 		t.Fatalf("A's product changed: %+v", got)
+	}
+	if m, _ := a.TUFMetadata(ctx(), p.ID, "timestamp", 0); string(m.Body) != "a" || m.Version != 1 {
+		t.Fatalf("A's timestamp changed: %+v", m)
+	}
+	if r, _ := a.TUFRepository(ctx(), p.ID); r.RootVersion != 1 {
+		t.Fatalf("A's repository changed: %+v", r)
 	}
 	if n, _ := a.CountDevices(ctx(), store.DeviceFilter{}); n != 1 {
 		t.Fatalf("A has %d devices, want 1", n)

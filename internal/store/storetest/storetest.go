@@ -37,6 +37,8 @@ func Run(t *testing.T, open Opener) {
 		{"SupportPeriod", testSupportPeriod},
 		{"HardwareRevisions", testHardwareRevisions},
 		{"Releases", testReleases},
+		{"ReleaseImages", testReleaseImages},
+		{"TUFRepository", testTUFRepository},
 		{"DeviceUpsert", testDeviceUpsert},
 		{"DeviceList", testDeviceList},
 		{"DeviceImport", testDeviceImport},
