@@ -27,10 +27,13 @@ const (
 	ManageMembers Permission = "members:manage" // add, change and remove members; see and revoke everyone's tokens
 	ManageOrg     Permission = "org:manage"     // change the organisation's public profile
 	UseTokens     Permission = "tokens:use"     // create, list and revoke one's own API tokens
+	// ManageUpdateKeys covers a product's update repository trust: creating
+	// online signing keys and installing new root metadata.
+	ManageUpdateKeys Permission = "update-keys:manage"
 )
 
 var rolePermissions = map[Role][]Permission{
-	Owner:      {ReadRegistry, WriteRegistry, ReadAudit, ManageMembers, ManageOrg, UseTokens},
+	Owner:      {ReadRegistry, WriteRegistry, ReadAudit, ManageMembers, ManageOrg, UseTokens, ManageUpdateKeys},
 	Maintainer: {ReadRegistry, WriteRegistry, ReadAudit, UseTokens},
 	Viewer:     {ReadRegistry, UseTokens},
 }

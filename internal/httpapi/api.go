@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/lifeline-iot/lifeline/internal/access"
 	"github.com/lifeline-iot/lifeline/internal/errs"
@@ -128,6 +129,11 @@ func (a *API) wrap(rt Route) http.Handler {
 				return
 			}
 			r = r.WithContext(httpx.WithPrincipal(r.Context(), p))
+		}
+		if rt.RawBody {
+			// Images and imports may take longer to arrive than the server's
+			// read timeout allows for ordinary requests.
+			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(time.Hour))
 		}
 		if !rt.RawBody && rt.Body == nil && r.ContentLength > 0 {
 			WriteError(w, r, a.log, errs.E(errs.Invalid, "this endpoint takes no request body").WithCode("unexpected_body"))

@@ -26,6 +26,8 @@ func call(t *testing.T, env *testenv.Env, method, path, token string, body any) 
 		r, ct = strings.NewReader(b), "application/json"
 	case []byte:
 		r, ct = bytes.NewReader(b), "application/json"
+	case octets:
+		r, ct = bytes.NewReader(b), "application/octet-stream"
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
@@ -35,6 +37,9 @@ func call(t *testing.T, env *testenv.Env, method, path, token string, body any) 
 	}
 	return send(t, env, method, path, token, ct, r)
 }
+
+// octets is a request body sent as application/octet-stream.
+type octets []byte
 
 func send(t *testing.T, env *testenv.Env, method, path, token, contentType string, body io.Reader) (int, []byte) {
 	t.Helper()

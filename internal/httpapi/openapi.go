@@ -49,8 +49,16 @@ func (a *API) OpenAPI() map[string]any {
 			op["parameters"] = params
 		}
 		if rt.Body != nil {
-			content := map[string]any{"application/json": map[string]any{"schema": sc.of(reflect.TypeOf(rt.Body))}}
-			if rt.RawBody {
+			var content map[string]any
+			switch rt.Body.(type) {
+			case imageBody:
+				content = map[string]any{"application/octet-stream": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
+			case rootBody:
+				content = map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object", "description": "TUF root metadata (signed and signatures), as written by lifeline keys"}}}
+			default:
+				content = map[string]any{"application/json": map[string]any{"schema": sc.of(reflect.TypeOf(rt.Body))}}
+			}
+			if _, ok := rt.Body.(importBody); ok {
 				content["text/csv"] = map[string]any{"schema": map[string]any{"type": "string", "description": "a header line naming columns serial, hardware_revision, installed_version, first_seen, last_seen, then one device per line"}}
 			}
 			op["requestBody"] = map[string]any{"required": true, "content": content}

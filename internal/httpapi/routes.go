@@ -7,6 +7,7 @@ import (
 	"github.com/lifeline-iot/lifeline/internal/audit"
 	"github.com/lifeline-iot/lifeline/internal/deviceimport"
 	"github.com/lifeline-iot/lifeline/internal/registry"
+	"github.com/lifeline-iot/lifeline/internal/service"
 	"github.com/lifeline-iot/lifeline/internal/store"
 )
 
@@ -56,6 +57,13 @@ func (a *API) routeTable() []Route {
 		{Method: "PATCH", Path: "/api/v1/products/{product}/releases/{version}", Auth: Member, Tag: "Releases", Summary: "Change a release's date or notes", Body: registry.ReleasePatch{}, Resp: registry.Release{}, Handle: a.patchRelease},
 		{Method: "DELETE", Path: "/api/v1/products/{product}/releases/{version}", Auth: Member, Tag: "Releases", Summary: "Delete a release no device runs", Handle: a.deleteRelease},
 
+		{Method: "PUT", Path: "/api/v1/products/{product}/releases/{version}/image", Auth: Member, Tag: "Releases", Summary: "Upload the release's firmware image (application/octet-stream), streamed and hashed; refused once the release is signed", Query: []Param{{"file_name", "the image's file name, e.g. plug-2.1.0.bin (required)"}}, Body: imageBody{}, RawBody: true, Resp: registry.Release{}, Handle: a.uploadImage},
+		{Method: "POST", Path: "/api/v1/products/{product}/releases/{version}/sign", Auth: Member, Tag: "Releases", Summary: "Sign the release's image into the product's TUF targets metadata; devices can fetch it from then on", Resp: registry.Release{}, Handle: a.signRelease},
+
+		{Method: "GET", Path: "/api/v1/products/{product}/update-repository", Auth: Member, Tag: "Update repository", Summary: "The product's TUF repository: online keys, root and metadata versions, where it is served", Resp: service.RepositoryStatus{}, Handle: a.getRepository},
+		{Method: "POST", Path: "/api/v1/products/{product}/update-repository/keys", Auth: Member, Tag: "Update repository", Summary: "Create online signing keys (owners): for the roles named, or for every online role without one; new keys are pending until a root lists them", Body: OnlineKeysRequest{}, Resp: service.RepositoryStatus{}, Status: http.StatusCreated, Handle: a.createOnlineKeys},
+		{Method: "PUT", Path: "/api/v1/products/{product}/update-repository/root", Auth: Member, Tag: "Update repository", Summary: "Install root metadata signed offline (owners): the first root, or the next version signed by the old and new root keys", Body: rootBody{}, RawBody: true, Resp: service.RepositoryStatus{}, Handle: a.installRoot},
+
 		{Method: "GET", Path: "/api/v1/devices", Auth: Member, Tag: "Devices", Summary: "List devices", Query: append([]Param{{"product", "product slug or ID"}, {"hardware_revision", "revision name"}, {"installed_version", "release version"}, {"serial_prefix", "serials starting with this"}, {"seen_since", "RFC 3339 time"}}, pageParams...), Resp: ListBody[registry.Device]{}, Handle: a.listDevices},
 		{Method: "GET", Path: "/api/v1/devices/count", Auth: Member, Tag: "Devices", Summary: "Count devices (same filters as the list)", Query: []Param{{"product", "product slug or ID"}, {"hardware_revision", "revision name"}, {"installed_version", "release version"}, {"serial_prefix", "serials starting with this"}, {"seen_since", "RFC 3339 time"}}, Resp: CountResponse{}, Handle: a.countDevices},
 		{Method: "GET", Path: "/api/v1/products/{product}/devices/{serial}", Auth: Member, Tag: "Devices", Summary: "Get a device", Resp: registry.Device{}, Handle: a.getDevice},
@@ -71,6 +79,12 @@ func (a *API) routeTable() []Route {
 		{Method: "GET", Path: "/public/manufacturers/{manufacturer}", Auth: Public, Tag: "Public", Summary: "One manufacturer", Resp: PublicManufacturer{}, Handle: a.publicManufacturer},
 	}
 }
+
+// imageBody documents the firmware image upload: raw bytes.
+type imageBody []byte
+
+// rootBody documents the root upload: TUF root metadata as JSON.
+type rootBody map[string]any
 
 // importBody documents the device import body; the handler reads it raw.
 type importBody struct {

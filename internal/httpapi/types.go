@@ -120,6 +120,16 @@ type ReleaseCreateRequest struct {
 	Version    string     `json:"version"`
 	ReleasedAt *time.Time `json:"released_at,omitempty"`
 	Notes      string     `json:"notes,omitempty"`
+	// HardwareRevisions names the revisions the image runs on; empty means all.
+	HardwareRevisions []string `json:"hardware_revisions,omitempty"`
+	// SecurityUpdate marks a release that fixes vulnerabilities.
+	SecurityUpdate bool `json:"security_update,omitempty"`
+}
+
+// OnlineKeysRequest asks for new online signing keys.
+type OnlineKeysRequest struct {
+	// Roles to make a key for: targets, snapshot, timestamp. Empty: each online role without a key.
+	Roles []string `json:"roles,omitempty"`
 }
 
 // DevicePutRequest creates or updates a device.

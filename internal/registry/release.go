@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -25,6 +26,9 @@ type Release struct {
 	// SignedAt is when the image was signed into the product's TUF targets
 	// metadata; devices can fetch a release only from then on.
 	SignedAt *time.Time `json:"signed_at,omitempty"`
+	// TargetCustom is the "custom" object signed into the targets metadata
+	// with the image: the release facts as they stood when it was signed.
+	TargetCustom json.RawMessage `json:"-"`
 }
 
 // Image is a release's firmware file as stored.

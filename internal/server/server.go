@@ -15,6 +15,7 @@ import (
 	"github.com/lifeline-iot/lifeline/internal/httpapi"
 	"github.com/lifeline-iot/lifeline/internal/httpx"
 	"github.com/lifeline-iot/lifeline/internal/service"
+	"github.com/lifeline-iot/lifeline/internal/tufhttp"
 )
 
 // Config configures the server.
@@ -59,6 +60,7 @@ func New(cfg Config, svc *service.Service, log *slog.Logger, web http.Handler) *
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", m.handler())
 	mux.Handle("/public/", negotiate(api, web))
+	mux.Handle(tufhttp.Prefix, tufhttp.New(svc, log))
 	mux.Handle("/", web)
 
 	var h http.Handler = mux

@@ -2,9 +2,11 @@ package service
 
 import (
 	"context"
+	"slices"
 
 	"github.com/lifeline-iot/lifeline/internal/access"
 	"github.com/lifeline-iot/lifeline/internal/audit"
+	"github.com/lifeline-iot/lifeline/internal/errs"
 	"github.com/lifeline-iot/lifeline/internal/ids"
 	"github.com/lifeline-iot/lifeline/internal/registry"
 	"github.com/lifeline-iot/lifeline/internal/store"
@@ -85,7 +87,8 @@ func (s *Service) CreateRelease(ctx context.Context, p access.Principal, product
 	if err != nil {
 		return in, err
 	}
-	r := registry.Release{ID: ids.New(), Version: in.Version, ReleasedAt: in.ReleasedAt, Notes: in.Notes, CreatedAt: s.clock.Now()}
+	r := registry.Release{ID: ids.New(), Version: in.Version, ReleasedAt: in.ReleasedAt, Notes: in.Notes, CreatedAt: s.clock.Now(),
+		HardwareRevisions: in.HardwareRevisions, SecurityUpdate: in.SecurityUpdate}
 	if r.ReleasedAt.IsZero() {
 		r.ReleasedAt = r.CreatedAt
 	}
@@ -98,6 +101,17 @@ func (s *Service) CreateRelease(ctx context.Context, p access.Principal, product
 			return nil, err
 		}
 		r.ProductID = prod.ID
+		if len(r.HardwareRevisions) > 0 {
+			known, err := os.HardwareRevisions(ctx, prod.ID)
+			if err != nil {
+				return nil, err
+			}
+			for _, name := range r.HardwareRevisions {
+				if !slices.ContainsFunc(known, func(h registry.HardwareRevision) bool { return h.Name == name }) {
+					return nil, errs.Invalidf("hardware_revisions", "%s has no hardware revision %q", prod.Name, name)
+				}
+			}
+		}
 		if err := os.CreateRelease(ctx, &r); err != nil {
 			return nil, err
 		}

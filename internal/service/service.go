@@ -31,6 +31,8 @@ type Service struct {
 	log    *slog.Logger
 	limits Limits
 	logins *loginLimiter
+	// updates configures firmware delivery; see WithUpdates.
+	updates Updates
 }
 
 // Limits bound what one request may ask for.

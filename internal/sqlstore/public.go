@@ -43,14 +43,15 @@ func (p *public) Manufacturer(ctx context.Context, slug string) (store.PublicMan
 	return m, scanErr(err, errManufacturerNotFound)
 }
 
-const publicProductSelect = `SELECT ` + productColumns + `, o.slug, o.name, o.website, o.security_contact
+const publicProductSelect = `SELECT ` + productColumns + `, o.slug, o.name, o.website, o.security_contact,
+	EXISTS (SELECT 1 FROM tuf_repositories r WHERE r.product_id = p.id)
 	FROM products p JOIN organisations o ON o.id = p.org_id`
 
 func scanPublicProduct(sc interface{ Scan(...any) error }) (store.PublicProduct, error) {
 	var pp store.PublicProduct
 	m := &pp.Manufacturer
 	var err error
-	pp.Product, err = scanProduct(sc, &m.Slug, &m.Name, &m.Website, &m.Contact)
+	pp.Product, err = scanProduct(sc, &m.Slug, &m.Name, &m.Website, &m.Contact, &pp.UpdateRepository)
 	return pp, err
 }
 

@@ -54,7 +54,7 @@ func (s *orgStore) DeleteHardwareRevision(ctx context.Context, productID, name s
 }
 
 const releaseColumns = `id, product_id, version, released_at, notes, created_at, hardware_revisions, security_update,
-	image_name, image_length, image_sha256, image_sha512, image_blob, image_uploaded_at, signed_at`
+	image_name, image_length, image_sha256, image_sha512, image_blob, image_uploaded_at, signed_at, signed_custom`
 
 func scanRelease(sc interface{ Scan(...any) error }) (registry.Release, error) {
 	var r registry.Release
@@ -62,11 +62,14 @@ func scanRelease(sc interface{ Scan(...any) error }) (registry.Release, error) {
 	var revisions string
 	var img registry.Image
 	err := sc.Scan(&r.ID, &r.ProductID, &r.Version, &released, &r.Notes, &created, &revisions, &r.SecurityUpdate,
-		&img.FileName, &img.Length, &img.SHA256, &img.SHA512, &img.BlobKey, &uploaded, &signed)
+		&img.FileName, &img.Length, &img.SHA256, &img.SHA512, &img.BlobKey, &uploaded, &signed, &r.TargetCustom)
 	if err != nil {
 		return r, err
 	}
 	r.ReleasedAt, r.CreatedAt, r.SignedAt = released.T, created.T, signed.ptr()
+	if len(r.TargetCustom) == 0 {
+		r.TargetCustom = nil
+	}
 	if err := json.Unmarshal([]byte(revisions), &r.HardwareRevisions); err != nil {
 		return r, fmt.Errorf("sqlstore: release %s hardware revisions: %w", r.ID, err)
 	}
@@ -144,8 +147,11 @@ func (s *orgStore) SetReleaseImage(ctx context.Context, releaseID string, img re
 	return affected(res, releaseNotFound(releaseID))
 }
 
-func (s *orgStore) SetReleaseSigned(ctx context.Context, releaseID string, at *time.Time) error {
-	res, err := s.q.exec(ctx, `UPDATE releases SET signed_at = ? WHERE org_id = ? AND id = ?`, s.q.tp(at), s.org, releaseID)
+func (s *orgStore) SetReleaseSigned(ctx context.Context, releaseID string, at *time.Time, custom []byte) error {
+	if at == nil || custom == nil {
+		at, custom = nil, []byte{}
+	}
+	res, err := s.q.exec(ctx, `UPDATE releases SET signed_at = ?, signed_custom = ? WHERE org_id = ? AND id = ?`, s.q.tp(at), custom, s.org, releaseID)
 	if err != nil {
 		return err
 	}

@@ -97,8 +97,9 @@ type OrgStore interface {
 	// SetReleaseImage records a release's uploaded firmware file.
 	SetReleaseImage(ctx context.Context, releaseID string, img registry.Image) error
 	// SetReleaseSigned records when a release was signed into the product's
-	// targets metadata, or clears it with nil.
-	SetReleaseSigned(ctx context.Context, releaseID string, at *time.Time) error
+	// targets metadata and the custom facts signed with it, or clears both
+	// with a nil time.
+	SetReleaseSigned(ctx context.Context, releaseID string, at *time.Time, custom []byte) error
 	// SignedReleases lists a product's releases that are signed into its
 	// targets metadata, oldest first.
 	SignedReleases(ctx context.Context, productID string) ([]registry.Release, error)
@@ -277,6 +278,8 @@ type PublicManufacturer struct {
 type PublicProduct struct {
 	Product      registry.Product
 	Manufacturer PublicManufacturer
+	// UpdateRepository reports whether the product has a TUF update repository.
+	UpdateRepository bool
 }
 
 // OrgSummary counts an organisation's registry for its dashboard.

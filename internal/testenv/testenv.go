@@ -6,6 +6,8 @@ package testenv
 
 import (
 	"context"
+	"github.com/lifeline-iot/lifeline/internal/blob/filesystem"
+	"github.com/lifeline-iot/lifeline/internal/secretbox"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -63,7 +65,7 @@ func New(t testing.TB, st store.Store) *Env {
 	t.Helper()
 	clk := clock.NewFake(Start)
 	log := slog.New(slog.DiscardHandler)
-	svc := service.New(st, clk, log, service.Limits{})
+	svc := service.New(st, clk, log, service.Limits{}).WithUpdates(TestUpdates(t))
 	web, err := webui.New(svc, log, webui.Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -117,4 +119,20 @@ func (e *Env) Org(t testing.TB, slug string, kind access.OrgKind) Org {
 // Client returns an HTTP client that does not follow redirects.
 func Client() *http.Client {
 	return &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// TestUpdates configures firmware delivery for a test: images in a
+// temporary directory, a random secret key, and the default expiry policy.
+func TestUpdates(t testing.TB) service.Updates {
+	t.Helper()
+	blobs, err := filesystem.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := secretbox.ParseKey(secretbox.GenerateKey())
+	box, err := secretbox.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return service.Updates{Blobs: blobs, Secrets: box}
 }

@@ -225,3 +225,31 @@ func sum256(b []byte) []byte {
 
 // HexSHA256 formats a digest for file names.
 func HexSHA256(b []byte) string { return hex.EncodeToString(b) }
+
+// RefreshAt returns when the repository next needs re-signing: the earliest
+// moment one of its online roles passes half its life. Roles not yet
+// published are due at once (the zero time).
+func RefreshAt(cur Current, pol Policy) (time.Time, error) {
+	var due time.Time
+	for _, r := range []struct {
+		role string
+		body []byte
+	}{{Targets, cur.Targets}, {Snapshot, cur.Snapshot}, {Timestamp, cur.Timestamp}} {
+		if len(r.body) == 0 {
+			return time.Time{}, nil
+		}
+		var head struct {
+			Signed struct {
+				Expires time.Time `json:"expires"`
+			} `json:"signed"`
+		}
+		if err := json.Unmarshal(r.body, &head); err != nil {
+			return time.Time{}, fmt.Errorf("stored %s: %w", r.role, err)
+		}
+		at := head.Signed.Expires.Add(-pol.Life(r.role) / 2)
+		if due.IsZero() || at.Before(due) {
+			due = at
+		}
+	}
+	return due, nil
+}

@@ -154,3 +154,24 @@ func TestPolicyValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestRefreshAt(t *testing.T) {
+	r := newTestRepo(t)
+	root := signedRoot(t, r.spec(1, t0.AddDate(1, 0, 0)), r.root[0], r.root[1])
+	if at, err := RefreshAt(Current{Root: root}, DefaultPolicy); err != nil || !at.IsZero() {
+		t.Fatalf("unpublished: %v, %v", at, err)
+	}
+	files, err := Next(Current{Root: root}, Change{Targets: []Target{}}, t0, DefaultPolicy, r.signers())
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, err := RefreshAt(apply(Current{Root: root}, files), DefaultPolicy)
+	if err != nil || !at.Equal(t0.Add(12*time.Hour)) {
+		t.Fatalf("RefreshAt = %v, %v; want timestamp half-life %v", at, err, t0.Add(12*time.Hour))
+	}
+	// At that moment Next re-signs exactly the timestamp.
+	got, _ := Next(apply(Current{Root: root}, files), Change{}, at.Add(time.Second), DefaultPolicy, r.signers())
+	if !slices.Equal(roles(got), []string{Timestamp}) {
+		t.Fatalf("at RefreshAt, re-signed %v", roles(got))
+	}
+}

@@ -9,6 +9,7 @@ ALTER TABLE releases ADD COLUMN image_sha512 TEXT NOT NULL DEFAULT '';
 ALTER TABLE releases ADD COLUMN image_blob TEXT NOT NULL DEFAULT '';
 ALTER TABLE releases ADD COLUMN image_uploaded_at TIMESTAMPTZ;
 ALTER TABLE releases ADD COLUMN signed_at TIMESTAMPTZ;
+ALTER TABLE releases ADD COLUMN signed_custom BYTEA NOT NULL DEFAULT '';
 
 CREATE TABLE tuf_repositories (
     product_id   TEXT PRIMARY KEY REFERENCES products (id),

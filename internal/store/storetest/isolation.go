@@ -33,7 +33,7 @@ func testTenantIsolation(t *testing.T, s store.Store) {
 	must(t, a.RecordSupportChange(ctx(), &supportperiod.Change{ProductID: p.ID, Kind: supportperiod.Declared, End: supportperiod.MustParseEndDate("2030-01"), ActorLabel: "x", At: t0}), "RecordSupportChange")
 	must(t, a.AppendAudit(ctx(), &audit.Event{At: t0, ActorLabel: "x", ActorKind: "system", Action: "product.create"}), "AppendAudit")
 	must(t, a.SetReleaseImage(ctx(), rel.ID, registry.Image{FileName: "a.bin", BlobKey: "ka", UploadedAt: t0}), "SetReleaseImage")
-	must(t, a.SetReleaseSigned(ctx(), rel.ID, &t0), "SetReleaseSigned")
+	must(t, a.SetReleaseSigned(ctx(), rel.ID, &t0, []byte("{}")), "SetReleaseSigned")
 	must(t, a.CreateTUFKey(ctx(), &store.TUFKey{ID: ids.New(), ProductID: p.ID, Role: "timestamp", KeyID: "ka", PublicKey: []byte("{}"), Sealed: []byte{1}, CreatedAt: t0}), "CreateTUFKey")
 	must(t, a.PutTUFRepository(ctx(), store.TUFRepository{ProductID: p.ID, RootVersion: 1, RootExpires: t0, RefreshAt: t0, CreatedAt: t0, UpdatedAt: t0}), "PutTUFRepository")
 	must(t, a.AddTUFMetadata(ctx(), p.ID, []store.TUFMetadata{{Role: "timestamp", Version: 1, Expires: t0, Body: []byte("a"), CreatedAt: t0}}), "AddTUFMetadata")
@@ -121,7 +121,7 @@ func testTenantIsolation(t *testing.T, s store.Store) {
 	notFound("DeleteRelease", b.DeleteRelease(ctx(), p.ID, "1.0"))
 
 	notFound("SetReleaseImage", b.SetReleaseImage(ctx(), rel.ID, registry.Image{FileName: "x", BlobKey: "k", UploadedAt: t0}))
-	notFound("SetReleaseSigned", b.SetReleaseSigned(ctx(), rel.ID, &t0))
+	notFound("SetReleaseSigned", b.SetReleaseSigned(ctx(), rel.ID, &t0, []byte("{}")))
 	sr, err := b.SignedReleases(ctx(), p.ID)
 	empty("SignedReleases", len(sr), err)
 

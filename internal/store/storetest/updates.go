@@ -41,9 +41,9 @@ func testReleaseImages(t *testing.T, s store.Store) {
 	wantKind(t, err, errs.NotFound, "an unsigned image is not a target")
 
 	at := t0.Add(2 * time.Minute)
-	must(t, os.SetReleaseSigned(ctx(), r.ID, &at), "SetReleaseSigned")
+	must(t, os.SetReleaseSigned(ctx(), r.ID, &at, []byte(`{"lifeline":{}}`)), "SetReleaseSigned")
 	signed, _ = os.SignedReleases(ctx(), p.ID)
-	if len(signed) != 1 || signed[0].SignedAt == nil || !signed[0].SignedAt.Equal(at) {
+	if len(signed) != 1 || signed[0].SignedAt == nil || !signed[0].SignedAt.Equal(at) || string(signed[0].TargetCustom) != `{"lifeline":{}}` {
 		t.Fatalf("signed = %+v", signed)
 	}
 	tr, err := s.Public().TUFTarget(ctx(), org.Slug, p.Slug, "2.0.0", "plug.bin")
@@ -54,9 +54,12 @@ func testReleaseImages(t *testing.T, s store.Store) {
 	_, err = s.Public().TUFTarget(ctx(), org.Slug, p.Slug, "2.0.0", "other.bin")
 	wantKind(t, err, errs.NotFound, "wrong file name")
 
-	must(t, os.SetReleaseSigned(ctx(), r.ID, nil), "unsign")
+	must(t, os.SetReleaseSigned(ctx(), r.ID, nil, nil), "unsign")
 	if signed, _ = os.SignedReleases(ctx(), p.ID); len(signed) != 0 {
 		t.Fatal("still signed")
+	}
+	if got, _ = os.Release(ctx(), p.ID, "2.0.0"); got.TargetCustom != nil || got.SignedAt != nil {
+		t.Fatalf("unsigned release keeps %q", got.TargetCustom)
 	}
 }
 
