@@ -22,10 +22,23 @@ func releasePath(product string, version ...string) string {
 func releaseRows(rs []registry.Release) [][]string {
 	var rows [][]string
 	for _, r := range rs {
-		rows = append(rows, []string{r.Version, fmtDate(r.ReleasedAt), orDash(firstLine(r.Notes))})
+		image, signed := "-", "-"
+		if r.Image != nil {
+			image = r.Image.FileName + " (" + humanBytes(r.Image.Length) + ")"
+		}
+		if r.SignedAt != nil {
+			signed = fmtDate(*r.SignedAt)
+		}
+		kind := "feature"
+		if r.SecurityUpdate {
+			kind = "security"
+		}
+		rows = append(rows, []string{r.Version, fmtDate(r.ReleasedAt), kind, image, signed, orDash(firstLine(r.Notes))})
 	}
 	return rows
 }
+
+var releaseHeader = []string{"VERSION", "RELEASED", "KIND", "IMAGE", "SIGNED", "NOTES"}
 
 func firstLine(s string) string {
 	for i, c := range s {
@@ -61,7 +74,7 @@ func newReleaseCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return g.emit(cmd.OutOrStdout(), items, func() { table(cmd.OutOrStdout(), []string{"VERSION", "RELEASED", "NOTES"}, releaseRows(items)) })
+			return g.emit(cmd.OutOrStdout(), items, func() { table(cmd.OutOrStdout(), releaseHeader, releaseRows(items)) })
 		},
 	}
 	get := &cobra.Command{
@@ -76,11 +89,13 @@ func newReleaseCmd(g *globals) *cobra.Command {
 				return err
 			}
 			return g.emit(cmd.OutOrStdout(), r, func() {
-				table(cmd.OutOrStdout(), []string{"VERSION", "RELEASED", "NOTES"}, releaseRows([]registry.Release{r}))
+				table(cmd.OutOrStdout(), releaseHeader, releaseRows([]registry.Release{r}))
 			})
 		},
 	}
 	var date, notes string
+	var revisions []string
+	var security bool
 	create := &cobra.Command{
 		Use: "create PRODUCT VERSION", Short: "Record a firmware release", Args: exactArgs(2),
 		Example: `  lifeline release create smart-plug-mini 2.5.0 --date 2026-11-20 --notes "Fixes CVE-2026-1234"`,
@@ -89,7 +104,7 @@ func newReleaseCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			req := httpapi.ReleaseCreateRequest{Version: args[1], Notes: notes}
+			req := httpapi.ReleaseCreateRequest{Version: args[1], Notes: notes, HardwareRevisions: revisions, SecurityUpdate: security}
 			if date != "" {
 				t, err := parseDay(date)
 				if err != nil {
@@ -106,6 +121,8 @@ func newReleaseCmd(g *globals) *cobra.Command {
 	}
 	create.Flags().StringVar(&date, "date", "", "release date (default: now)")
 	create.Flags().StringVar(&notes, "notes", "", "release notes")
+	create.Flags().StringSliceVar(&revisions, "hardware-revision", nil, "hardware revision the image runs on (repeatable; default: all)")
+	create.Flags().BoolVar(&security, "security", false, "mark the release as a security update")
 	del := &cobra.Command{
 		Use: "delete PRODUCT VERSION", Short: "Delete a release no device runs", Args: exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -120,6 +137,6 @@ func newReleaseCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.AddCommand(list, get, create, del)
+	cmd.AddCommand(list, get, create, del, newReleaseUploadCmd(g), newReleaseSignCmd(g))
 	return cmd
 }

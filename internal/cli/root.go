@@ -89,6 +89,8 @@ other commands against it. They find the server and token in --server and
 		newSupportPeriodCmd(g),
 		newTokenCmd(g),
 		newAuditCmd(g),
+		newTUFCmd(g),
+		newKeysCmd(),
 	)
 	return root
 }

@@ -56,6 +56,7 @@ func (sf *storeFlags) describe() string {
 
 type serveOptions struct {
 	storeFlags
+	updates           updateFlags
 	addr              string
 	demo              bool
 	logFormat         string
@@ -99,6 +100,7 @@ the demo logins.`,
 	}
 	f := cmd.Flags()
 	o.storeFlags.register(cmd)
+	o.updates.register(cmd)
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	f.BoolVar(&o.demo, "demo", false, "seed a demo registry on first start and print its logins")
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
@@ -142,7 +144,11 @@ func runServe(ctx context.Context, o *serveOptions, out io.Writer) error {
 	}
 	defer st.Close()
 	log.Info("database ready", "backend", o.describe())
-	svc := service.New(st, nil, log, service.Limits{MaxImportRows: o.maxImportRows})
+	updates, err := o.updates.open(ctx, o.data, log)
+	if err != nil {
+		return err
+	}
+	svc := service.New(st, nil, log, service.Limits{MaxImportRows: o.maxImportRows}).WithUpdates(updates)
 	web, err := webui.New(svc, log, webui.Config{InsecureCookies: o.unsafeHTTPCookies, TrustProxy: o.trustProxy, MaxImportBytes: o.maxImportSize})
 	if err != nil {
 		return err
@@ -159,6 +165,7 @@ func runServe(ctx context.Context, o *serveOptions, out io.Writer) error {
 	}
 	log.Info("serving", "url", base, "version", Version)
 	go purgeSessions(ctx, svc, log)
+	go refreshRepositories(ctx, svc, log)
 	return srv.Serve(ctx)
 }
 

@@ -82,6 +82,17 @@ func (c *Client) Upload(ctx context.Context, path string, query url.Values, cont
 	return c.send(ctx, http.MethodPost, path, query, r, contentType, size, out)
 }
 
+// Stream sends r with the given method and no overall time limit, for
+// firmware images that take longer than the client's usual timeout; ctx
+// still ends it.
+func (c *Client) Stream(ctx context.Context, method, path string, query url.Values, contentType string, r io.Reader, size int64, out any) error {
+	slow := *c
+	hc := *c.HTTP
+	hc.Timeout = 0
+	slow.HTTP = &hc
+	return slow.send(ctx, method, path, query, r, contentType, size, out)
+}
+
 func (c *Client) send(ctx context.Context, method, path string, query url.Values, body io.Reader, contentType string, size int64, out any) error {
 	if c.BaseURL == "" {
 		return errors.New("no server: pass --server, set LIFELINE_SERVER, or run lifeline login")
