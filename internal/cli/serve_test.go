@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/theupdateframework/go-tuf/v2/metadata/config"
+	"github.com/theupdateframework/go-tuf/v2/metadata/updater"
+
 	"github.com/lifeline-iot/lifeline/internal/demo"
 	"github.com/lifeline-iot/lifeline/internal/postgres/pgtest"
 )
@@ -113,7 +116,8 @@ func testServeDemo(t *testing.T, backend string, sf storeFlags) {
 	s, body := get("/public/products", "application/json", "")
 	var list struct {
 		Items []struct {
-			Support struct{ Status string } `json:"support"`
+			Support          struct{ Status string } `json:"support"`
+			UpdateRepository string                  `json:"update_repository"`
 		} `json:"items"`
 	}
 	if err := json.Unmarshal([]byte(body), &list); s != 200 || err != nil || len(list.Items) < 6 {
@@ -126,6 +130,32 @@ func testServeDemo(t *testing.T, backend string, sf storeFlags) {
 	for _, want := range []string{"supported", "ending_soon", "ended"} {
 		if !statuses[want] {
 			t.Errorf("the demo has no published product with status %s", want)
+		}
+	}
+	// Every published demo product has a signed update repository that
+	// go-tuf's client accepts, trusting the root the demo installed.
+	repo := list.Items[0].UpdateRepository
+	if repo == "" {
+		t.Fatalf("the first demo product has no update repository: %s", body)
+	}
+	if s, root := get(repo+"metadata/1.root.json", "", ""); s != 200 {
+		t.Errorf("%smetadata/1.root.json: %d", repo, s)
+	} else {
+		cfg, err := config.New(base+repo+"metadata", []byte(root))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.RemoteTargetsURL = base + repo + "targets"
+		cfg.LocalMetadataDir, cfg.LocalTargetsDir = t.TempDir(), t.TempDir()
+		up, err := updater.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := up.Refresh(); err != nil {
+			t.Fatalf("go-tuf refresh of the demo repository: %v", err)
+		}
+		if n := len(up.GetTopLevelTargets()); n == 0 {
+			t.Error("the demo repository lists no signed releases")
 		}
 	}
 	if s, body := get("/api/v1/devices/count", "", creds.Organisations[0].APIToken); s != 200 || !strings.Contains(body, `"count":310`) {

@@ -20,6 +20,7 @@ import (
 	"github.com/lifeline-iot/lifeline/internal/registry"
 	"github.com/lifeline-iot/lifeline/internal/service"
 	"github.com/lifeline-iot/lifeline/internal/supportperiod"
+	"github.com/lifeline-iot/lifeline/internal/tufrepo"
 )
 
 // CredentialsFile is the name of the file, in the data directory, that lists
@@ -39,6 +40,9 @@ type OrgInfo struct {
 	Kind     string  `json:"kind"`
 	Logins   []Login `json:"logins"`
 	APIToken string  `json:"api_token"`
+	// RootKeys are the organisation's demo root keys (PEM, unencrypted).
+	// DEMO ONLY: real root keys are made and kept offline.
+	RootKeys []string `json:"demo_root_keys,omitempty"`
 }
 
 // Login is one demo account.
@@ -96,15 +100,21 @@ func seedOrg(ctx context.Context, svc *service.Service, sys access.Principal, o 
 	}
 	info.APIToken = token
 	rng := rand.New(rand.NewPCG(uint64(len(o.slug)), 42)) // the same demo fleet every time
+	var rootKeys []tufrepo.KeyPair
+	if len(o.products) > 0 {
+		if rootKeys, info.RootKeys, err = demoRootKeys(); err != nil {
+			return info, err
+		}
+	}
 	for _, ps := range o.products {
-		if err := seedProduct(ctx, svc, p, ps, rng); err != nil {
+		if err := seedProduct(ctx, svc, p, ps, rng, rootKeys); err != nil {
 			return info, fmt.Errorf("%s: %w", ps.name, err)
 		}
 	}
 	return info, nil
 }
 
-func seedProduct(ctx context.Context, svc *service.Service, p access.Principal, ps productSeed, rng *rand.Rand) error {
+func seedProduct(ctx context.Context, svc *service.Service, p access.Principal, ps productSeed, rng *rand.Rand, rootKeys []tufrepo.KeyPair) error {
 	prod, err := svc.CreateProduct(ctx, p, registry.Product{Name: ps.name, ModelDesignation: ps.model, Category: ps.category, Description: ps.description})
 	if err != nil {
 		return err
@@ -114,9 +124,15 @@ func seedProduct(ctx context.Context, svc *service.Service, p access.Principal, 
 			return err
 		}
 	}
-	for _, r := range ps.releases {
-		if _, err := svc.CreateRelease(ctx, p, prod.Slug, registry.Release{Version: r.version, ReleasedAt: r.at, Notes: r.notes}); err != nil {
+	for i, r := range ps.releases {
+		// The newest release of each product fixes vulnerabilities.
+		if _, err := svc.CreateRelease(ctx, p, prod.Slug, registry.Release{Version: r.version, ReleasedAt: r.at, Notes: r.notes, SecurityUpdate: i == 0}); err != nil {
 			return err
+		}
+	}
+	if len(ps.releases) > 0 && rootKeys != nil {
+		if err := seedRepository(ctx, svc, p, prod, rootKeys, ps.releases); err != nil {
+			return fmt.Errorf("update repository: %w", err)
 		}
 	}
 	for i, end := range ps.support {

@@ -19,6 +19,9 @@ type PublicProduct struct {
 	Description      string         `json:"description,omitempty"`
 	Support          PublicSupport  `json:"support"`
 	URL              string         `json:"url"`
+	// UpdateRepository is the base path of the product's TUF update
+	// repository (metadata/ and targets/ below it), when it has one.
+	UpdateRepository string         `json:"update_repository,omitempty"`
 	History          []PublicChange `json:"history,omitempty"`
 }
 
@@ -85,6 +88,9 @@ func NewPublicProduct(pp service.PublicProduct) PublicProduct {
 		Slug:         p.Slug, Name: p.Name, ModelDesignation: p.ModelDesignation, Category: p.Category, Description: p.Description,
 		Support: NewPublicSupport(p.SupportEnd, pp.Status, p.SupportShortened),
 		URL:     ProductURL(m.Slug, p.Slug),
+	}
+	if pp.UpdateRepository {
+		out.UpdateRepository = service.RepositoryPath(m.Slug, p.Slug)
 	}
 	for _, c := range pp.History {
 		out.History = append(out.History, PublicChange{Kind: c.Kind, PreviousEnd: c.PreviousEnd, End: c.End, Reason: publicReason(c), At: c.At})

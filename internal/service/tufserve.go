@@ -43,7 +43,7 @@ func (s *Service) RepositoryTarget(ctx context.Context, orgSlug, productSlug, pa
 	if err != nil {
 		return rel, nil, err
 	}
-	if rel.Image == nil || rel.Image.SHA256 != digest {
+	if rel.Image == nil || (digest != rel.Image.SHA256 && digest != rel.Image.SHA512) {
 		return rel, nil, notFound
 	}
 	obj, err := s.updates.Blobs.Open(ctx, rel.Image.BlobKey)

@@ -76,19 +76,21 @@ func targetChar(c rune) bool {
 }
 
 // ParseTargetRequest reads the path a TUF client asks for under targets/
-// with consistent snapshots: "dir/<sha256 hex>.<name>". It returns the
-// target path ("dir/<name>") and the hex digest the file must have.
-func ParseTargetRequest(p string) (targetPath, sha256Hex string, err error) {
+// with consistent snapshots: "dir/<hash hex>.<name>", where the hash is any
+// of those the targets metadata lists (clients pick one: go-tuf takes
+// whichever its map iteration yields first), so SHA-256 (64 hex digits) or
+// SHA-512 (128). It returns the target path ("dir/<name>") and the digest.
+func ParseTargetRequest(p string) (targetPath, digestHex string, err error) {
 	dir, base := "", p
 	if i := strings.LastIndexByte(p, '/'); i >= 0 {
 		dir, base = p[:i+1], p[i+1:]
 	}
 	digest, name, ok := strings.Cut(base, ".")
-	if !ok || len(digest) != 64 || name == "" {
-		return "", "", refused("bad_name", "no such target: names are <sha256>.<file>")
+	if !ok || (len(digest) != 64 && len(digest) != 128) || name == "" {
+		return "", "", refused("bad_name", "no such target: names are <sha256 or sha512>.<file>")
 	}
 	if _, err := hex.DecodeString(digest); err != nil || strings.ToLower(digest) != digest {
-		return "", "", refused("bad_name", "no such target: names are <sha256>.<file>")
+		return "", "", refused("bad_name", "no such target: names are <sha256 or sha512>.<file>")
 	}
 	targetPath = dir + name
 	if err := ValidTargetPath(targetPath); err != nil {
