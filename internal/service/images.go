@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"strconv"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -93,84 +94,99 @@ func errSigned(version string) error {
 // with new snapshot and timestamp metadata; from then on devices can fetch
 // it. Signing an already signed release changes nothing.
 func (s *Service) SignRelease(ctx context.Context, p access.Principal, productKey, version string) (registry.Release, error) {
-	if err := s.updatesReady(); err != nil {
-		return registry.Release{}, err
-	}
-	orgID, err := s.scope(p, access.WriteRegistry)
+	rels, err := s.SignReleases(ctx, p, productKey, []string{version})
 	if err != nil {
 		return registry.Release{}, err
 	}
-	var rel registry.Release
+	return rels[0], nil
+}
+
+// MaxSignBatch bounds how many releases one SignReleases call signs.
+const MaxSignBatch = 100_000
+
+// SignReleases signs several releases of one product in one publication:
+// one new version of the metadata that lists them, one snapshot and one
+// timestamp, however many releases. All are signed or none is.
+func (s *Service) SignReleases(ctx context.Context, p access.Principal, productKey string, versions []string) ([]registry.Release, error) {
+	if err := s.updatesReady(); err != nil {
+		return nil, err
+	}
+	orgID, err := s.scope(p, access.WriteRegistry)
+	if err != nil {
+		return nil, err
+	}
+	if len(versions) == 0 || len(versions) > MaxSignBatch {
+		return nil, errs.Invalidf("versions", "name 1 to %d releases", MaxSignBatch)
+	}
+	var rels []registry.Release
 	err = s.retryOnMetadataRace(func() error {
+		rels = rels[:0]
 		return s.inOrg(ctx, orgID, func(os store.OrgStore) (*audit.Event, error) {
 			prod, err := os.Product(ctx, productKey)
 			if err != nil {
 				return nil, err
 			}
-			if rel, err = os.Release(ctx, prod.ID, version); err != nil {
-				return nil, err
-			}
-			if rel.SignedAt != nil {
-				return nil, nil
-			}
-			if rel.Image == nil {
-				return nil, errs.E(errs.Conflict, "release %s has no image: upload one first", rel.Version).WithCode("release_without_image")
-			}
 			repo, err := os.TUFRepository(ctx, prod.ID)
 			if err != nil {
 				return nil, errs.E(errs.Conflict, "%s has no update repository yet: create its keys and install its first root metadata", prod.Name).WithCode("repository_not_found")
 			}
-			now := s.clock.Now()
 			org, err := os.Organisation(ctx)
 			if err != nil {
 				return nil, err
 			}
-			// The release facts are frozen now, as signed: a later change of
-			// the support period does not rewrite what devices verified.
-			custom := tufrepo.Custom{
-				Product: org.Slug + "/" + prod.Slug, Version: rel.Version, HardwareRevisions: rel.HardwareRevisions,
-				SecurityUpdate: rel.SecurityUpdate, ReleasedAt: rel.ReleasedAt, Notes: firstLine(rel.Notes, 500),
+			now := s.clock.Now()
+			var change tufrepo.Change
+			var signed []string
+			for _, version := range versions {
+				rel, err := os.Release(ctx, prod.ID, version)
+				if err != nil {
+					return nil, err
+				}
+				if rel.SignedAt == nil {
+					if rel.Image == nil {
+						return nil, errs.E(errs.Conflict, "release %s has no image: upload one first", rel.Version).WithCode("release_without_image")
+					}
+					// The release facts are frozen now, as signed: a later
+					// change of the support period does not rewrite what
+					// devices verified.
+					custom := tufrepo.Custom{
+						Product: org.Slug + "/" + prod.Slug, Version: rel.Version, HardwareRevisions: rel.HardwareRevisions,
+						SecurityUpdate: rel.SecurityUpdate, ReleasedAt: rel.ReleasedAt, Notes: firstLine(rel.Notes, 500),
+					}
+					if prod.SupportEnd != nil {
+						custom.SupportEnd = prod.SupportEnd.String()
+					}
+					rel.SignedAt, rel.TargetCustom = &now, tufrepo.MarshalCustom(custom)
+					if err := os.SetReleaseSigned(ctx, rel.ID, rel.SignedAt, rel.TargetCustom); err != nil {
+						return nil, err
+					}
+					target, err := releaseTarget(rel)
+					if err != nil {
+						return nil, err
+					}
+					change.Add = append(change.Add, target)
+					signed = append(signed, rel.Version)
+				}
+				rels = append(rels, rel)
 			}
-			if prod.SupportEnd != nil {
-				custom.SupportEnd = prod.SupportEnd.String()
+			if len(change.Add) == 0 {
+				return nil, nil
 			}
-			rel.SignedAt, rel.TargetCustom = &now, tufrepo.MarshalCustom(custom)
-			if err := os.SetReleaseSigned(ctx, rel.ID, rel.SignedAt, rel.TargetCustom); err != nil {
+			if err := s.publish(ctx, os, prod, &repo, change); err != nil {
 				return nil, err
 			}
-			targets, err := s.targetList(ctx, os, prod.ID)
-			if err != nil {
-				return nil, err
+			summary := "signed release " + signed[0] + " of " + prod.Name + " into its update repository"
+			if len(signed) > 1 {
+				summary = "signed " + strconv.Itoa(len(signed)) + " releases of " + prod.Name + " into its update repository"
 			}
-			if err := s.publish(ctx, os, prod, &repo, tufrepo.Change{Targets: targets}); err != nil {
-				return nil, err
+			details := map[string]any{"versions": signed}
+			if len(signed) > 100 {
+				details = map[string]any{"versions": signed[:100], "more": len(signed) - 100}
 			}
-			return s.event(p, "release.sign", "release", rel.ID, "signed release "+rel.Version+" of "+prod.Name+" into its update repository",
-				map[string]any{"target": tufrepo.TargetPath(rel.Version, rel.Image.FileName), "sha256": rel.Image.SHA256}), nil
+			return s.event(p, "release.sign", "product", prod.ID, summary, details), nil
 		})
 	})
-	return rel, err
-}
-
-// targetList is the complete list of a product's signed targets.
-func (s *Service) targetList(ctx context.Context, os store.OrgStore, productID string) ([]tufrepo.Target, error) {
-	rels, err := os.SignedReleases(ctx, productID)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]tufrepo.Target, 0, len(rels))
-	for _, r := range rels {
-		if r.Image == nil {
-			continue
-		}
-		s256, err1 := hex.DecodeString(r.Image.SHA256)
-		s512, err2 := hex.DecodeString(r.Image.SHA512)
-		if err := errors.Join(err1, err2); err != nil {
-			return nil, errs.Wrap(errs.Internal, err, "stored hashes of release %s", r.Version)
-		}
-		out = append(out, tufrepo.Target{Path: tufrepo.TargetPath(r.Version, r.Image.FileName), Length: r.Image.Length, SHA256: s256, SHA512: s512, Custom: r.TargetCustom})
-	}
-	return out, nil
+	return rels, err
 }
 
 func firstLine(s string, max int) string {
@@ -191,4 +207,14 @@ func (s *Service) retryOnMetadataRace(fn func() error) error {
 		}
 	}
 	return err
+}
+
+// releaseTarget is how a signed release appears in targets metadata.
+func releaseTarget(r registry.Release) (tufrepo.Target, error) {
+	s256, err1 := hex.DecodeString(r.Image.SHA256)
+	s512, err2 := hex.DecodeString(r.Image.SHA512)
+	if err := errors.Join(err1, err2); err != nil {
+		return tufrepo.Target{}, errs.Wrap(errs.Internal, err, "stored hashes of release %s", r.Version)
+	}
+	return tufrepo.Target{Path: tufrepo.TargetPath(r.Version, r.Image.FileName), Length: r.Image.Length, SHA256: s256, SHA512: s512, Custom: r.TargetCustom}, nil
 }

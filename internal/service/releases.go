@@ -160,7 +160,8 @@ func (s *Service) DeleteRelease(ctx context.Context, p access.Principal, product
 	if err != nil {
 		return err
 	}
-	return s.inOrg(ctx, orgID, func(os store.OrgStore) (*audit.Event, error) {
+	var image *registry.Image
+	err = s.inOrg(ctx, orgID, func(os store.OrgStore) (*audit.Event, error) {
 		prod, err := os.Product(ctx, productKey)
 		if err != nil {
 			return nil, err
@@ -169,9 +170,20 @@ func (s *Service) DeleteRelease(ctx context.Context, p access.Principal, product
 		if err != nil {
 			return nil, err
 		}
+		if r.SignedAt != nil {
+			// Devices may hold metadata naming it; the image must stay fetchable.
+			return nil, errs.E(errs.Conflict, "release %s is signed into the update repository and cannot be deleted", version).WithCode("release_signed")
+		}
 		if err := os.DeleteRelease(ctx, prod.ID, version); err != nil {
 			return nil, err
 		}
+		image = r.Image
 		return s.event(p, "release.delete", "release", r.ID, "deleted release "+version+" of "+prod.Name, r), nil
 	})
+	if err == nil && image != nil && s.updates.Blobs != nil {
+		if err := s.updates.Blobs.Delete(context.WithoutCancel(ctx), image.BlobKey); err != nil && !errs.Is(err, errs.NotFound) {
+			s.log.Warn("could not remove a deleted release's image", "key", image.BlobKey, "err", err)
+		}
+	}
+	return err
 }

@@ -33,6 +33,8 @@ type Service struct {
 	logins *loginLimiter
 	// updates configures firmware delivery; see WithUpdates.
 	updates Updates
+	// repoCache holds recently served update-repository files.
+	repoCache *repoCache
 }
 
 // Limits bound what one request may ask for.
@@ -51,7 +53,7 @@ func New(st store.Store, clk clock.Clock, log *slog.Logger, limits Limits) *Serv
 	if limits.MaxImportRows <= 0 {
 		limits.MaxImportRows = 1_000_000
 	}
-	return &Service{store: st, clock: clk, log: log, limits: limits, logins: newLoginLimiter(clk)}
+	return &Service{store: st, clock: clk, log: log, limits: limits, logins: newLoginLimiter(clk), repoCache: newRepoCache(repoCacheBytes)}
 }
 
 // Store returns the storage the service works on.

@@ -20,7 +20,24 @@ func (s *Service) RepositoryMetadata(ctx context.Context, orgSlug, productSlug, 
 	if err != nil {
 		return store.TUFMetadata{}, errs.E(errs.NotFound, "no such metadata file").WithCode("metadata_not_found")
 	}
-	return s.store.Public().TUFMetadata(ctx, orgSlug, productSlug, role, version)
+	key := metadataCacheKey(orgSlug, productSlug, name)
+	if v, ok := s.repoCache.get(key); ok {
+		return v.(store.TUFMetadata), nil
+	}
+	m, err := s.store.Public().TUFMetadata(ctx, orgSlug, productSlug, role, version)
+	if err != nil {
+		return m, err
+	}
+	life := immutableCacheLife
+	if version == 0 {
+		life = latestCacheLife
+	}
+	s.repoCache.put(key, m, int64(len(m.Body))+256, life)
+	return m, nil
+}
+
+func metadataCacheKey(orgSlug, productSlug, name string) string {
+	return "m\x00" + orgSlug + "\x00" + productSlug + "\x00" + name
 }
 
 // RepositoryTarget opens a signed firmware image of a product's update
@@ -39,9 +56,17 @@ func (s *Service) RepositoryTarget(ctx context.Context, orgSlug, productSlug, pa
 	if !ok {
 		return registry.Release{}, nil, notFound
 	}
-	rel, err := s.store.Public().TUFTarget(ctx, orgSlug, productSlug, version, fileName)
-	if err != nil {
-		return rel, nil, err
+	// A signed release never changes and cannot be deleted, so its lookup
+	// caches like immutable metadata.
+	key := "t\x00" + orgSlug + "\x00" + productSlug + "\x00" + targetPath
+	var rel registry.Release
+	if v, ok := s.repoCache.get(key); ok {
+		rel = v.(registry.Release)
+	} else {
+		if rel, err = s.store.Public().TUFTarget(ctx, orgSlug, productSlug, version, fileName); err != nil {
+			return rel, nil, err
+		}
+		s.repoCache.put(key, rel, 1024, immutableCacheLife)
 	}
 	if rel.Image == nil || (digest != rel.Image.SHA256 && digest != rel.Image.SHA512) {
 		return rel, nil, notFound

@@ -315,6 +315,18 @@ func (s *Service) publish(ctx context.Context, os store.OrgStore, prod registry.
 		return err
 	}
 	now := s.clock.Now()
+	bins, err := tufrepo.NeededBins(cur.Targets, change, now, s.updates.Policy)
+	if err != nil {
+		return err
+	}
+	cur.Bins = make(map[string][]byte, len(bins))
+	for _, name := range bins {
+		m, err := os.TUFMetadata(ctx, prod.ID, name, 0)
+		if err != nil {
+			return err
+		}
+		cur.Bins[name] = m.Body
+	}
 	files, err := tufrepo.Next(cur, change, now, s.updates.Policy, signers)
 	if err != nil {
 		return err
@@ -333,6 +345,9 @@ func (s *Service) publish(ctx context.Context, os store.OrgStore, prod registry.
 	}
 	if err := os.AddTUFMetadata(ctx, prod.ID, stored); err != nil {
 		return err
+	}
+	if org, err := os.Organisation(ctx); err == nil {
+		s.repoCache.drop(metadataCacheKey(org.Slug, prod.Slug, "timestamp.json"))
 	}
 	if repo.RefreshAt, err = tufrepo.RefreshAt(cur, s.updates.Policy); err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -16,6 +17,8 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata/config"
 	"github.com/theupdateframework/go-tuf/v2/metadata/updater"
 
+	"github.com/lifeline-iot/lifeline/internal/access"
+	"github.com/lifeline-iot/lifeline/internal/registry"
 	"github.com/lifeline-iot/lifeline/internal/testenv"
 	"github.com/lifeline-iot/lifeline/internal/tufrepo"
 )
@@ -252,4 +255,50 @@ func keyID(t *testing.T, m *manufacturer, role, state string) string {
 		}
 	}
 	return ""
+}
+
+// TestGoTUFClientFollowsHashBins: a product with more releases than
+// BinThreshold has its targets in hash bins; go-tuf's client follows the
+// succinct delegation over HTTP to find and download a release.
+func TestGoTUFClientFollowsHashBins(t *testing.T) {
+	env := testenv.NewSQLite(t)
+	m := newManufacturer(t, env)
+	m.setUp()
+	ctx := t.Context()
+	sys := access.System("test").InOrg(m.org.ID)
+	var versions []string
+	for i := range tufrepo.BinThreshold + 1 {
+		v := fmt.Sprintf("0.%d.%d", i/100, i%100)
+		versions = append(versions, v)
+		if _, err := env.Service.CreateRelease(ctx, sys, m.product, registry.Release{Version: v}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := env.Service.UploadImage(ctx, sys, m.product, v, "fw.bin", strings.NewReader("image "+v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := env.Service.SignReleases(ctx, sys, m.product, versions); err != nil {
+		t.Fatal(err)
+	}
+	m.release("1.0.0", []byte("the newest image"), "")
+
+	up := newUpdater(t, m, m.root)
+	if err := up.Refresh(); err != nil {
+		t.Fatal(err)
+	}
+	if top := up.GetTopLevelTargets(); len(top) != 0 {
+		t.Fatalf("top-level targets still lists %d targets", len(top))
+	}
+	for _, p := range []string{"1.0.0/plug.bin", "0.7.3/fw.bin", "0.20.48/fw.bin"} {
+		info, err := up.GetTargetInfo(p)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		if _, _, err := up.DownloadTarget(info, "", ""); err != nil {
+			t.Fatalf("download %s: %v", p, err)
+		}
+	}
+	if _, err := up.GetTargetInfo("0.99.99/fw.bin"); err == nil {
+		t.Fatal("found a target that was never signed")
+	}
 }

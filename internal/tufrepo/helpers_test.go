@@ -78,8 +78,13 @@ func (r *testRepo) signers() Signers {
 	return s
 }
 
-// apply folds published files into the current state.
-func apply(cur Current, files []File) Current {
+// applyFiles folds published files into the current state.
+func applyFiles(cur Current, files []File) Current {
+	bins := map[string][]byte{}
+	for k, v := range cur.Bins {
+		bins[k] = v
+	}
+	cur.Bins = bins
 	for _, f := range files {
 		switch f.Role {
 		case Targets:
@@ -88,6 +93,8 @@ func apply(cur Current, files []File) Current {
 			cur.Snapshot = f.Body
 		case Timestamp:
 			cur.Timestamp = f.Body
+		default:
+			cur.Bins[f.Role] = f.Body
 		}
 	}
 	return cur

@@ -33,10 +33,8 @@ func ParseMetadataName(name string) (role string, version int64, err error) {
 		}
 	}
 	version, _ = strconv.ParseInt(v, 10, 64)
-	switch rest {
-	case "root.json", "targets.json", "snapshot.json":
-		role = strings.TrimSuffix(rest, ".json")
-	default:
+	role, ok = strings.CutSuffix(rest, ".json")
+	if !ok || !(role == Root || role == Targets || role == Snapshot || IsBinRole(role)) {
 		return "", 0, refused("bad_name", "no such metadata file")
 	}
 	if version < 1 {

@@ -24,6 +24,8 @@ func TestParseMetadataName(t *testing.T) {
 		{"1.root.json.bak", "", 0, false},
 		{"99999999999999999999.root.json", "", 0, false},
 		{"1.bin-00.json", "", 0, false},
+		{"4.bin-3ff.json", "bin-3ff", 4, true},
+		{"4.bin-400.json", "", 0, false},
 		{"", "", 0, false},
 	}
 	for _, tt := range tests {

@@ -24,14 +24,14 @@ func TestPublishVerifiesWithGoTUFClient(t *testing.T) {
 	r := newTestRepo(t)
 	root := signedRoot(t, r.spec(1, t0.AddDate(1, 0, 0)), r.root[0], r.root[1])
 	img := []byte("firmware image 1.0.0")
-	files, err := Next(Current{Root: root}, Change{Targets: []Target{target("1.0.0/plug.bin", img)}}, t0, DefaultPolicy, r.signers())
+	files, err := Next(Current{Root: root}, Change{Add: []Target{target("1.0.0/plug.bin", img)}}, t0, DefaultPolicy, r.signers())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := roles(files); !slices.Equal(got, []string{Targets, Snapshot, Timestamp}) {
 		t.Fatalf("roles = %v", got)
 	}
-	cur := apply(Current{Root: root}, files)
+	cur := applyFiles(Current{Root: root}, files)
 
 	trusted, err := trustedmetadata.New(root)
 	if err != nil {
@@ -67,11 +67,11 @@ func TestPublishVerifiesWithGoTUFClient(t *testing.T) {
 func TestNextReSignsOnlyWhatIsDue(t *testing.T) {
 	r := newTestRepo(t)
 	root := signedRoot(t, r.spec(1, t0.AddDate(1, 0, 0)), r.root[0], r.root[1])
-	files, err := Next(Current{Root: root}, Change{Targets: []Target{}}, t0, DefaultPolicy, r.signers())
+	files, err := Next(Current{Root: root}, Change{}, t0, DefaultPolicy, r.signers())
 	if err != nil {
 		t.Fatal(err)
 	}
-	cur := apply(Current{Root: root}, files)
+	cur := applyFiles(Current{Root: root}, files)
 
 	tests := []struct {
 		name   string
@@ -83,7 +83,7 @@ func TestNextReSignsOnlyWhatIsDue(t *testing.T) {
 		{"timestamp past half its life", t0.Add(13 * time.Hour), Change{}, []string{Timestamp}},
 		{"snapshot past half its life", t0.Add(4 * 24 * time.Hour), Change{}, []string{Snapshot, Timestamp}},
 		{"targets past half its life", t0.Add(200 * 24 * time.Hour), Change{}, []string{Targets, Snapshot, Timestamp}},
-		{"new targets", t0.Add(time.Minute), Change{Targets: []Target{target("2.0.0/a.bin", []byte("x"))}}, []string{Targets, Snapshot, Timestamp}},
+		{"new targets", t0.Add(time.Minute), Change{Add: []Target{target("2.0.0/a.bin", []byte("x"))}}, []string{Targets, Snapshot, Timestamp}},
 		{"forced timestamp", t0.Add(time.Minute), Change{Resign: []string{Timestamp}}, []string{Timestamp}},
 		{"forced targets after a key change", t0.Add(time.Minute), Change{Resign: []string{Targets}}, []string{Targets, Snapshot, Timestamp}},
 	}
@@ -102,7 +102,7 @@ func TestNextReSignsOnlyWhatIsDue(t *testing.T) {
 				}
 			}
 			// The new state must still verify.
-			next := apply(cur, got)
+			next := applyFiles(cur, got)
 			trusted, _ := trustedmetadata.New(root)
 			trusted.RefTime = tt.at
 			if _, err := trusted.UpdateTimestamp(next.Timestamp); err != nil {
@@ -128,11 +128,11 @@ func TestNextRefuses(t *testing.T) {
 		change  Change
 		signers Signers
 	}{
-		{"duplicate target", Change{Targets: []Target{target("1/a.bin", []byte("a")), target("1/a.bin", []byte("b"))}}, r.signers()},
-		{"bad target path", Change{Targets: []Target{target("../a.bin", []byte("a"))}}, r.signers()},
-		{"missing hash", Change{Targets: []Target{{Path: "1/a.bin", Length: 1}}}, r.signers()},
-		{"no key for a role", Change{Targets: []Target{}}, Signers{Targets: r.signers()[Targets]}},
-		{"key the root does not list", Change{Targets: []Target{}}, wrong},
+		{"duplicate target", Change{Add: []Target{target("1/a.bin", []byte("a")), target("1/a.bin", []byte("b"))}}, r.signers()},
+		{"bad target path", Change{Add: []Target{target("../a.bin", []byte("a"))}}, r.signers()},
+		{"missing hash", Change{Add: []Target{{Path: "1/a.bin", Length: 1}}}, r.signers()},
+		{"no key for a role", Change{}, Signers{Targets: r.signers()[Targets]}},
+		{"key the root does not list", Change{}, wrong},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -161,16 +161,16 @@ func TestRefreshAt(t *testing.T) {
 	if at, err := RefreshAt(Current{Root: root}, DefaultPolicy); err != nil || !at.IsZero() {
 		t.Fatalf("unpublished: %v, %v", at, err)
 	}
-	files, err := Next(Current{Root: root}, Change{Targets: []Target{}}, t0, DefaultPolicy, r.signers())
+	files, err := Next(Current{Root: root}, Change{}, t0, DefaultPolicy, r.signers())
 	if err != nil {
 		t.Fatal(err)
 	}
-	at, err := RefreshAt(apply(Current{Root: root}, files), DefaultPolicy)
+	at, err := RefreshAt(applyFiles(Current{Root: root}, files), DefaultPolicy)
 	if err != nil || !at.Equal(t0.Add(12*time.Hour)) {
 		t.Fatalf("RefreshAt = %v, %v; want timestamp half-life %v", at, err, t0.Add(12*time.Hour))
 	}
 	// At that moment Next re-signs exactly the timestamp.
-	got, _ := Next(apply(Current{Root: root}, files), Change{}, at.Add(time.Second), DefaultPolicy, r.signers())
+	got, _ := Next(applyFiles(Current{Root: root}, files), Change{}, at.Add(time.Second), DefaultPolicy, r.signers())
 	if !slices.Equal(roles(got), []string{Timestamp}) {
 		t.Fatalf("at RefreshAt, re-signed %v", roles(got))
 	}
