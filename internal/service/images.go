@@ -2,10 +2,10 @@ package service
 
 import (
 	"context"
-	"strconv"
 	"encoding/hex"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/lifeline-iot/lifeline/internal/access"
