@@ -85,48 +85,8 @@ func TestBrowserJourney(t *testing.T) {
 	base, _ := startLifeline(t, email, password)
 
 	// The whole journey, browser start included, must finish in this time.
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1200, 900),
-	)
-	// Deferred, so the browser has stopped before t.TempDir is removed.
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithLogf(t.Logf))
-	defer cancelBrowser()
-
-	// Any Content-Security-Policy violation (an inline style or script that
-	// slipped into a template) shows in the console.
-	consoleCtx, stopConsole := context.WithCancel(bctx)
-	var mu sync.Mutex
-	var violations []string
-	consoleDone := make(chan struct{})
-	messages := chromedp.Console(consoleCtx)
-	go func() {
-		defer close(consoleDone)
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			if strings.Contains(m.Text, "Content Security Policy") || strings.Contains(m.Text, "Content-Security-Policy") {
-				mu.Lock()
-				violations = append(violations, m.Text)
-				mu.Unlock()
-			}
-		}
-	}()
+	bctx, finish := startBrowser(t, chromium, 90*time.Second)
+	defer finish()
 
 	step := func(name string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
@@ -225,13 +185,62 @@ func TestBrowserJourney(t *testing.T) {
 	if width > 360 {
 		t.Errorf("the public page is %dpx wide on a 360px screen", width)
 	}
+}
 
-	stopConsole()
-	<-consoleDone
-	mu.Lock()
-	defer mu.Unlock()
-	for _, v := range violations {
-		t.Errorf("Content-Security-Policy violation: %s", v)
+// startBrowser starts headless Chromium for a test that must finish within
+// limit, browser start included. The deferred finish checks that no page
+// broke the Content-Security-Policy (an inline style or script that slipped
+// into a template shows in the console), then stops the browser, before
+// t.TempDir is removed.
+func startBrowser(t *testing.T, chromium string, limit time.Duration) (context.Context, func()) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1200, 900),
+	)
+	bctx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithLogf(t.Logf))
+
+	consoleCtx, stopConsole := context.WithCancel(bctx)
+	var mu sync.Mutex
+	var violations []string
+	consoleDone := make(chan struct{})
+	messages := chromedp.Console(consoleCtx)
+	go func() {
+		defer close(consoleDone)
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if strings.Contains(m.Text, "Content Security Policy") || strings.Contains(m.Text, "Content-Security-Policy") {
+				mu.Lock()
+				violations = append(violations, m.Text)
+				mu.Unlock()
+			}
+		}
+	}()
+	return bctx, func() {
+		stopConsole()
+		<-consoleDone
+		mu.Lock()
+		for _, v := range violations {
+			t.Errorf("Content-Security-Policy violation: %s", v)
+		}
+		mu.Unlock()
+		cancelBrowser()
+		cancelAlloc()
+		cancel()
 	}
 }
 

@@ -105,6 +105,7 @@ type fieldView struct {
 	// input is optional.
 	Unmarked                                 bool
 	Autocomplete, Placeholder, Pattern, List string
+	Accept                                   string // file types a file input offers
 	MaxLength, Rows                          int
 	Options                                  []option
 }
@@ -132,7 +133,7 @@ type option struct {
 //	{{template "input" (field .Form "email" "Email address" "type=email" "required" "autocomplete=email")}}
 //
 // Options are "required", "unmarked", or key=value pairs for type, hint, autocomplete,
-// placeholder, pattern, list, maxlength and rows.
+// placeholder, pattern, list, accept, maxlength and rows.
 func field(f *form, name, label string, opts ...string) fieldView {
 	v := fieldView{ID: f.ID + "-" + name, Name: name, Label: label, Type: "text", Value: f.Get(name), Error: f.Err(name), Checked: f.Get(name) != ""}
 	for _, o := range opts {
@@ -154,6 +155,8 @@ func field(f *form, name, label string, opts ...string) fieldView {
 			v.Pattern = val
 		case "list":
 			v.List = val
+		case "accept":
+			v.Accept = val
 		case "maxlength":
 			v.MaxLength = atoiOr(val, 0)
 		case "rows":

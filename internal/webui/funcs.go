@@ -3,6 +3,7 @@ package webui
 import (
 	"html/template"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,9 @@ var templateFuncs = template.FuncMap{
 	"contactURL":  contactURL,
 	"changeLabel": changeLabel,
 	"join":        strings.Join,
+	"fileSize":    fileSize,
+	"shortID":     shortID,
+	"days":        days,
 }
 
 // when shows a moment to the minute, in UTC so every member reads the same.
@@ -124,4 +128,39 @@ func options(pairs ...string) []option {
 		out = append(out, option{Value: pairs[i], Label: pairs[i+1]})
 	}
 	return out
+}
+
+// fileSize shows a file's size for people, with the exact number of bytes
+// beside a rounded one: "256 KiB (262144 bytes)".
+func fileSize(n int64) string {
+	exact := strconv.FormatInt(n, 10) + " bytes"
+	if n == 1 {
+		exact = "1 byte"
+	}
+	units := []string{"KiB", "MiB", "GiB", "TiB"}
+	if n < 1<<10 {
+		return exact
+	}
+	f, unit := float64(n), ""
+	for _, u := range units {
+		f /= 1 << 10
+		unit = u
+		if f < 1<<10 {
+			break
+		}
+	}
+	s := strconv.FormatFloat(f, 'f', 1, 64)
+	s = strings.TrimSuffix(s, ".0")
+	return s + " " + unit + " (" + exact + ")"
+}
+
+// days words a number of whole days from now: "in 12 days".
+func days(n int) string {
+	switch {
+	case n < 1:
+		return "within a day"
+	case n == 1:
+		return "in 1 day"
+	}
+	return "in " + strconv.Itoa(n) + " days"
 }

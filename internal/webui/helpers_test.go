@@ -24,6 +24,7 @@ import (
 	"github.com/lifeline-iot/lifeline/internal/sqlite"
 	"github.com/lifeline-iot/lifeline/internal/store"
 	"github.com/lifeline-iot/lifeline/internal/supportperiod"
+	"github.com/lifeline-iot/lifeline/internal/testenv"
 	"github.com/lifeline-iot/lifeline/internal/webui"
 )
 
@@ -49,7 +50,7 @@ func newEnv(t *testing.T, cfg webui.Config) *env {
 	}
 	t.Cleanup(func() { st.Close() })
 	clk := clock.NewFake(start)
-	svc := service.New(st, clk, nil, service.Limits{})
+	svc := service.New(st, clk, nil, service.Limits{}).WithUpdates(testenv.TestUpdates(t))
 	web, err := webui.New(svc, nil, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -224,6 +225,13 @@ func (b *browser) login(email string) {
 // upload posts a multipart form: fields in order, then the file, as browsers do.
 func (b *browser) upload(path string, fields [][2]string, filename, contentType string, file []byte) response {
 	b.t.Helper()
+	return b.uploadAround(path, fields, filename, contentType, file, nil)
+}
+
+// uploadAround posts a multipart form with fields before the file and after
+// it, in order.
+func (b *browser) uploadAround(path string, fields [][2]string, filename, contentType string, file []byte, after [][2]string) response {
+	b.t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	for _, f := range fields {
@@ -240,6 +248,11 @@ func (b *browser) upload(path string, fields [][2]string, filename, contentType 
 	}
 	if _, err := pw.Write(file); err != nil {
 		b.t.Fatal(err)
+	}
+	for _, f := range after {
+		if err := mw.WriteField(f[0], f[1]); err != nil {
+			b.t.Fatal(err)
+		}
 	}
 	if err := mw.Close(); err != nil {
 		b.t.Fatal(err)

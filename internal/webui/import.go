@@ -2,7 +2,6 @@ package webui
 
 import (
 	"errors"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -12,9 +11,6 @@ import (
 	"github.com/lifeline-iot/lifeline/internal/errs"
 	"github.com/lifeline-iot/lifeline/internal/httpx"
 )
-
-// maxImportFieldBytes bounds each ordinary field of the import form.
-const maxImportFieldBytes = 4 << 10
 
 var importFields = []string{"product", "file", "dry_run"}
 
@@ -53,45 +49,19 @@ func (u *UI) renderImport(w http.ResponseWriter, r *http.Request, m *member, sta
 // parts in that order, so they are known by the time the file arrives.
 func (u *UI) importDevices(w http.ResponseWriter, r *http.Request, m *member) {
 	r.Body = http.MaxBytesReader(w, r.Body, u.cfg.MaxImportBytes)
-	mr, err := r.MultipartReader()
-	if err != nil {
-		u.fail(w, r, errs.Wrap(errs.Invalid, err, "Send the import with the upload form.").WithCode("bad_form"))
-		return
-	}
 	f := newForm("import", url.Values{}, importFields...)
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			u.fail(w, r, u.readError(err))
-			return
-		}
-		if part.FormName() != "file" {
-			if err := readField(part, f.Values); err != nil {
-				u.fail(w, r, u.readError(err))
-				return
-			}
-			continue
-		}
-		if !validSessionCSRF(m.csrfKey, f.Get(csrfField)) {
-			u.fail(w, r, errBadCSRF)
-			return
-		}
-		if part.FileName() == "" {
-			break // the form was sent without choosing a file
-		}
-		u.importFile(w, r, m, f, part)
+	part, err := readMultipart(r, m, f.Values)
+	if err != nil {
+		u.fail(w, r, readError(err, u.tooLarge))
 		return
 	}
-	if !validSessionCSRF(m.csrfKey, f.Get(csrfField)) {
-		u.fail(w, r, errBadCSRF)
+	if part == nil {
+		f.setError("file", "choose a CSV or JSON file to upload")
+		f.Problem = "Please correct the fields marked below."
+		u.renderImport(w, r, m, http.StatusBadRequest, f, nil, false)
 		return
 	}
-	f.setError("file", "choose a CSV or JSON file to upload")
-	f.Problem = "Please correct the fields marked below."
-	u.renderImport(w, r, m, http.StatusBadRequest, f, nil, false)
+	u.importFile(w, r, m, f, part)
 }
 
 // importFile runs the import of one uploaded file and shows its report.
@@ -127,19 +97,6 @@ func (u *UI) importFile(w http.ResponseWriter, r *http.Request, m *member, f *fo
 	u.renderImport(w, r, m, http.StatusOK, f, &rep, false)
 }
 
-// readField reads one ordinary form field into values.
-func readField(part *multipart.Part, values url.Values) error {
-	b, err := io.ReadAll(io.LimitReader(part, maxImportFieldBytes+1))
-	if err != nil {
-		return err
-	}
-	if len(b) > maxImportFieldBytes {
-		return errs.E(errs.Invalid, "The form field %q is too long.", part.FormName()).WithCode("bad_form")
-	}
-	values.Add(part.FormName(), string(b))
-	return nil
-}
-
 // tooLarge words an upload that went over the size limit; other errors
 // pass through.
 func (u *UI) tooLarge(err error) error {
@@ -148,15 +105,6 @@ func (u *UI) tooLarge(err error) error {
 		return errs.Wrap(errs.TooLarge, err, "The file is larger than %s. Split it into smaller files and import them one by one.", humanBytes(u.cfg.MaxImportBytes)).WithCode("import_too_large")
 	}
 	return err
-}
-
-// readError words a failure to read the upload form itself: too large, or
-// broken off or malformed, which is the request's fault, not the server's.
-func (u *UI) readError(err error) error {
-	if err = u.tooLarge(err); errs.Is(err, errs.TooLarge) || errs.Is(err, errs.Invalid) {
-		return err
-	}
-	return errs.Wrap(errs.Invalid, err, "The upload could not be read. Try again.").WithCode("bad_form")
 }
 
 // humanBytes writes a size for people: "64 MiB".

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 
 	"github.com/lifeline-iot/lifeline/internal/errs"
 	"github.com/lifeline-iot/lifeline/internal/httpapi"
@@ -147,8 +148,8 @@ type productView struct {
 	Support   httpapi.PublicSupport
 	History   []supportperiod.Change // newest first
 	Hardware  []registry.HardwareRevision
-	Releases  []registry.Release // newest first
-	Older     string             // link to older releases
+	Releases  []releaseRow // newest first
+	Older     string       // link to older releases
 	Devices   int
 	PublicURL string // the public page, once published
 	// Problem explains why a button on the page (publish, delete, remove a
@@ -156,6 +157,18 @@ type productView struct {
 	Problem string
 
 	SupportForm, HardwareForm, ReleaseForm *form
+	// Repo is the product's update repository.
+	Repo *repositoryView
+	// MaxImage is the largest firmware image the upload form accepts.
+	MaxImage string
+}
+
+// releaseRow is a release on its product's page, with its forms.
+type releaseRow struct {
+	registry.Release
+	Path    string // the release's address, under which its forms post
+	Upload  *form  // the image upload form
+	Problem string // why the last action on the release did not work
 }
 
 // releasesPerPage is how many releases a product page lists at a time.
@@ -164,7 +177,7 @@ const releasesPerPage = 20
 var (
 	supportFields  = []string{"end_month", "end_day", "reason", "force"}
 	hardwareFields = []string{"name", "notes"}
-	releaseFields  = []string{"version", "released_at", "notes"}
+	releaseFields  = []string{"version", "released_at", "hardware_revisions", "security_update", "notes"}
 )
 
 // product shows one product with its support period, hardware revisions and releases.
@@ -203,11 +216,23 @@ func (u *UI) showProduct(w http.ResponseWriter, r *http.Request, m *member, stat
 		u.fail(w, r, err)
 		return
 	}
-	v := productView{P: p, Support: httpapi.NewPublicSupport(p.SupportEnd, p.SupportStatus(u.svc.Now()), p.SupportShortened),
-		History: history, Hardware: hw, Releases: rels.Items, Devices: devices,
+	repo, err := u.svc.UpdateRepository(ctx, m.P, p.ID)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	now := u.svc.Now()
+	v := productView{P: p, Support: httpapi.NewPublicSupport(p.SupportEnd, p.SupportStatus(now), p.SupportShortened),
+		History: history, Hardware: hw, Devices: devices,
 		SupportForm:  newForm("support", nil, supportFields...),
 		HardwareForm: newForm("hardware", nil, hardwareFields...),
-		ReleaseForm:  newForm("release", url.Values{"released_at": {u.svc.Now().Format("2006-01-02")}}, releaseFields...),
+		ReleaseForm:  newForm("release", url.Values{"released_at": {now.Format("2006-01-02")}}, releaseFields...),
+		Repo:         newRepositoryView(repo, u.absoluteURL(r, repo.Path), now),
+		MaxImage:     humanBytes(u.cfg.MaxImageBytes),
+	}
+	for i, rel := range rels.Items {
+		v.Releases = append(v.Releases, releaseRow{Release: rel, Path: productPath(p) + "/releases/" + url.PathEscape(rel.Version),
+			Upload: newForm("image-"+strconv.Itoa(i), nil, fileFields...)})
 	}
 	if rels.Next != "" {
 		v.Older = productPath(p) + "?" + url.Values{"releases_cursor": {rels.Next}}.Encode() + "#releases"

@@ -1,13 +1,18 @@
 package webui
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"strings"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/lifeline-iot/lifeline/internal/errs"
 	"github.com/lifeline-iot/lifeline/internal/httpapi"
 	"github.com/lifeline-iot/lifeline/internal/service"
 	"github.com/lifeline-iot/lifeline/internal/store"
+	"github.com/lifeline-iot/lifeline/internal/tufrepo"
 )
 
 // The public pages show exactly what the public JSON API shows, built with
@@ -97,6 +102,9 @@ func (u *UI) publicProducts(w http.ResponseWriter, r *http.Request) {
 type publicProductView struct {
 	P       httpapi.PublicProduct
 	Contact string // link to the security contact; empty to show it as text
+	// Latest is the newest update devices can fetch from the product's
+	// update repository, if any.
+	Latest *tufrepo.Custom
 }
 
 // publicProduct shows one published product's support period.
@@ -107,8 +115,76 @@ func (u *UI) publicProduct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := httpapi.NewPublicProduct(pp)
-	u.render(w, r, http.StatusOK, "public_product.html", page{Title: p.Name + " (" + p.ModelDesignation + ")", Section: "products", Public: true,
-		Data: publicProductView{P: p, Contact: contactURL(p.Manufacturer.SecurityContact)}})
+	v := publicProductView{P: p, Contact: contactURL(p.Manufacturer.SecurityContact)}
+	if pp.UpdateRepository {
+		// The line about the latest update is a courtesy: the page is
+		// still right without it.
+		if v.Latest, err = u.latestUpdate(r.Context(), p.Manufacturer.Slug, p.Slug); err != nil {
+			u.log.Warn("reading the latest signed update", "product", p.Manufacturer.Slug+"/"+p.Slug, "err", err)
+		}
+	}
+	u.render(w, r, http.StatusOK, "public_product.html", page{Title: p.Name + " (" + p.ModelDesignation + ")", Section: "products", Public: true, Data: v})
+}
+
+// latestUpdate returns the newest release signed into a product's update
+// repository, as devices see it: it follows the repository's public
+// metadata from the timestamp to the snapshot to the targets, and picks the
+// target with the latest release date. It returns nil when no release is
+// signed, and when the targets are spread over hash bins, which only a
+// repository of thousands of releases does; reading every bin for one
+// line is not worth it.
+func (u *UI) latestUpdate(ctx context.Context, orgSlug, productSlug string) (*tufrepo.Custom, error) {
+	read := func(name string) ([]byte, error) {
+		m, err := u.svc.RepositoryMetadata(ctx, orgSlug, productSlug, name)
+		return m.Body, err
+	}
+	b, err := read("timestamp.json")
+	if errs.Is(err, errs.NotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	ts, err := metadata.Timestamp().FromBytes(b)
+	if err != nil {
+		return nil, err
+	}
+	snapMeta := ts.Signed.Meta[tufrepo.Snapshot+".json"]
+	if snapMeta == nil {
+		return nil, errors.New("timestamp names no snapshot")
+	}
+	if b, err = read(tufrepo.MetadataName(tufrepo.Snapshot, snapMeta.Version)); err != nil {
+		return nil, err
+	}
+	snap, err := metadata.Snapshot().FromBytes(b)
+	if err != nil {
+		return nil, err
+	}
+	targetsMeta := snap.Signed.Meta[tufrepo.Targets+".json"]
+	if targetsMeta == nil {
+		return nil, errors.New("snapshot names no targets")
+	}
+	if b, err = read(tufrepo.MetadataName(tufrepo.Targets, targetsMeta.Version)); err != nil {
+		return nil, err
+	}
+	targets, err := metadata.Targets().FromBytes(b)
+	if err != nil {
+		return nil, err
+	}
+	var latest *tufrepo.Custom
+	for _, t := range targets.Signed.Targets {
+		if t.Custom == nil {
+			continue
+		}
+		c, err := tufrepo.ParseCustom(*t.Custom)
+		if err != nil {
+			continue
+		}
+		if latest == nil || c.ReleasedAt.After(latest.ReleasedAt) || (c.ReleasedAt.Equal(latest.ReleasedAt) && c.Version > latest.Version) {
+			latest = &c
+		}
+	}
+	return latest, nil
 }
 
 // notFoundPublic words a missing public page for a consumer.

@@ -51,7 +51,8 @@ func (u *UI) addRelease(w http.ResponseWriter, r *http.Request, m *member) {
 		}
 		released = t
 	}
-	in := registry.Release{Version: f.Get("version"), ReleasedAt: released, Notes: f.Get("notes")}
+	in := registry.Release{Version: f.Get("version"), ReleasedAt: released, Notes: f.Get("notes"),
+		HardwareRevisions: f.Values["hardware_revisions"], SecurityUpdate: f.Get("security_update") != ""}
 	if _, err := u.svc.CreateRelease(r.Context(), m.P, key, in); err != nil {
 		status, shown := f.fail(err, nil)
 		if !shown {

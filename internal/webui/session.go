@@ -37,6 +37,10 @@ func (m *member) CanAudit() bool { return m.P.Can(access.ReadAudit) }
 // CanManageMembers reports whether the member may add and remove members.
 func (m *member) CanManageMembers() bool { return m.P.Can(access.ManageMembers) }
 
+// CanManageUpdateKeys reports whether the member may create a product's
+// online signing keys and install its root metadata.
+func (m *member) CanManageUpdateKeys() bool { return m.P.Can(access.ManageUpdateKeys) }
+
 // CanManageOrg reports whether the member may change the organisation's profile.
 func (m *member) CanManageOrg() bool { return m.P.Can(access.ManageOrg) }
 

@@ -9,7 +9,10 @@
 // Every form is protected twice against cross-site request forgery: Go's
 // http.CrossOriginProtection checks Sec-Fetch-Site and Origin, and each form
 // carries a token the server checks (an HMAC of the session's CSRF key once
-// signed in, a double-submit cookie before).
+// signed in, a double-submit cookie before). Upload forms (device lists,
+// firmware images, root metadata) are read as multipart streams: the form
+// token comes first in the form and is checked before the file is read,
+// and a firmware image goes to the service without being held in memory.
 //
 // The package holds no business rules: every page calls package service
 // with the signed-in member's principal, and errors become pages through one
@@ -29,6 +32,10 @@ import (
 // DefaultMaxImportBytes bounds a device import upload when Config leaves it unset.
 const DefaultMaxImportBytes = 64 << 20
 
+// DefaultMaxImageBytes bounds a firmware image upload when Config leaves it
+// unset: the service's own default limit.
+const DefaultMaxImageBytes = service.DefaultMaxImageSize
+
 // Config configures the web UI.
 type Config struct {
 	// InsecureCookies drops the Secure attribute and __Host- prefix from
@@ -38,6 +45,10 @@ type Config struct {
 	TrustProxy bool
 	// MaxImportBytes bounds a device import upload (default DefaultMaxImportBytes).
 	MaxImportBytes int64
+	// MaxImageBytes bounds a firmware image uploaded through the release
+	// form (default DefaultMaxImageBytes). The service's own limit applies
+	// as well.
+	MaxImageBytes int64
 }
 
 // contentSecurityPolicy allows the pages only their own style sheet and
@@ -65,6 +76,9 @@ func New(svc *service.Service, log *slog.Logger, cfg Config) (http.Handler, erro
 	}
 	if cfg.MaxImportBytes <= 0 {
 		cfg.MaxImportBytes = DefaultMaxImportBytes
+	}
+	if cfg.MaxImageBytes <= 0 {
+		cfg.MaxImageBytes = DefaultMaxImageBytes
 	}
 	u := &UI{svc: svc, log: log, cfg: cfg, mux: http.NewServeMux()}
 	var err error
@@ -129,6 +143,12 @@ func (u *UI) routes() {
 	m.Handle("POST /ui/products/{product}/hardware", u.memberForm(u.addHardware))
 	m.Handle("POST /ui/products/{product}/hardware/delete", u.memberForm(u.deleteHardware))
 	m.Handle("POST /ui/products/{product}/releases", u.memberForm(u.addRelease))
+	// Uploads read their multipart bodies as streams and check the form
+	// token themselves, so they are wrapped by member, not memberForm.
+	m.Handle("POST /ui/products/{product}/releases/{version}/image", u.member(u.uploadImage))
+	m.Handle("POST /ui/products/{product}/releases/{version}/sign", u.memberForm(u.signRelease))
+	m.Handle("POST /ui/products/{product}/repository/keys", u.memberForm(u.createOnlineKeys))
+	m.Handle("POST /ui/products/{product}/repository/root", u.member(u.installRoot))
 
 	m.Handle("GET /ui/devices", u.member(u.devices))
 	m.Handle("GET /ui/devices/import", u.member(u.importForm))

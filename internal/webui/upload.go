@@ -1,0 +1,121 @@
+package webui
+
+import (
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+
+	"github.com/lifeline-iot/lifeline/internal/errs"
+)
+
+// maxUploadOverhead is what an upload form may send besides its file: the
+// multipart boundaries and part headers, and the ordinary fields before the
+// file.
+const maxUploadOverhead = 64 << 10
+
+// maxUploadFieldBytes bounds each ordinary field of an upload form.
+const maxUploadFieldBytes = 4 << 10
+
+// readMultipart reads an upload form as a stream, the way browsers send it:
+// the ordinary fields first, in the order the form lists them (the form
+// token first of all), then the file, in the part named "file". It reads
+// the fields into values and, when the file part arrives, checks the form
+// token before a byte of the file is read. It returns the file part,
+// unread, for the caller to stream, or nil when the form was sent without
+// choosing a file. Parts after the file are never read.
+//
+// The caller bounds r.Body first. Errors are errBadCSRF, a bad_form error,
+// or the error reading the body, which readError words.
+func readMultipart(r *http.Request, m *member, values url.Values) (*multipart.Part, error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, errs.Wrap(errs.Invalid, err, "Send the file with the upload form on Lifeline's page.").WithCode("bad_form")
+	}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if part.FormName() != "file" {
+			if err := readField(part, values); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if !validSessionCSRF(m.csrfKey, values.Get(csrfField)) {
+			return nil, errBadCSRF
+		}
+		if part.FileName() == "" {
+			return nil, nil // the form was sent without choosing a file
+		}
+		return part, nil
+	}
+	if !validSessionCSRF(m.csrfKey, values.Get(csrfField)) {
+		return nil, errBadCSRF
+	}
+	return nil, nil
+}
+
+// readField reads one ordinary form field into values.
+func readField(part *multipart.Part, values url.Values) error {
+	b, err := io.ReadAll(io.LimitReader(part, maxUploadFieldBytes+1))
+	if err != nil {
+		return err
+	}
+	if len(b) > maxUploadFieldBytes {
+		return errs.E(errs.Invalid, "The form field %q is too long.", part.FormName()).WithCode("bad_form")
+	}
+	values.Add(part.FormName(), string(b))
+	return nil
+}
+
+// readError words a failure to read an upload form: over its size limit,
+// which tooLarge words, or broken off or malformed, which is the request's
+// fault, not the server's. Errors Lifeline made itself pass through.
+func readError(err error, tooLarge func(error) error) error {
+	var maxErr *http.MaxBytesError
+	if errors.As(err, &maxErr) {
+		return tooLarge(err)
+	}
+	var e *errs.Error
+	if errors.As(err, &e) && e.Kind != errs.Internal {
+		return err
+	}
+	return errs.Wrap(errs.Invalid, err, "The upload could not be read. Try again.").WithCode("bad_form")
+}
+
+// errOverCap is what a capReader returns once its source holds more than
+// the cap; the reader's over field says so without depending on how the
+// consumer wraps the error.
+var errOverCap = errors.New("upload over its size limit")
+
+// capReader passes at most left bytes of r through and fails, setting
+// over, when r holds more.
+type capReader struct {
+	r    io.Reader
+	left int64
+	over bool
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		var one [1]byte
+		n, err := c.r.Read(one[:])
+		if n > 0 {
+			c.over = true
+			return 0, errOverCap
+		}
+		return 0, err
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
+}
