@@ -149,7 +149,7 @@ func runServe(ctx context.Context, o *serveOptions, out io.Writer) error {
 		return err
 	}
 	svc := service.New(st, nil, log, service.Limits{MaxImportRows: o.maxImportRows}).WithUpdates(updates)
-	web, err := webui.New(svc, log, webui.Config{InsecureCookies: o.unsafeHTTPCookies, TrustProxy: o.trustProxy, MaxImportBytes: o.maxImportSize})
+	web, err := webui.New(svc, log, webui.Config{InsecureCookies: o.unsafeHTTPCookies, TrustProxy: o.trustProxy, MaxImportBytes: o.maxImportSize, MaxImageBytes: updates.MaxImageSize})
 	if err != nil {
 		return err
 	}
