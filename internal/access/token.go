@@ -42,23 +42,38 @@ func (t *Token) Usable(now time.Time) bool {
 // NewTokenSecret makes the plaintext of a new token with the given record ID,
 // and the hash to store. The plaintext is shown to its owner once.
 func NewTokenSecret(id string) (plaintext string, hash []byte) {
-	secret := randomString(32)
-	return TokenPrefix + strings.ReplaceAll(id, "-", "") + "_" + secret, HashSecret(secret)
+	return NewPrefixedSecret(TokenPrefix, id)
 }
 
 // ParseToken splits a plaintext token into its record ID and secret.
 func ParseToken(plaintext string) (id, secret string, err error) {
-	bad := errs.E(errs.Unauthenticated, "malformed API token").WithCode("bad_token")
-	rest, ok := strings.CutPrefix(plaintext, TokenPrefix)
+	id, secret, ok := ParsePrefixedSecret(TokenPrefix, plaintext)
+	if !ok {
+		return "", "", errs.E(errs.Unauthenticated, "malformed API token").WithCode("bad_token")
+	}
+	return id, secret, nil
+}
+
+// NewPrefixedSecret makes a credential "<prefix><record ID in hex>_<secret>"
+// for a record with a UUID, and the hash of its secret to store. The prefix
+// tells people and secret scanners what kind of credential it is.
+func NewPrefixedSecret(prefix, id string) (plaintext string, hash []byte) {
+	secret := randomString(32)
+	return prefix + strings.ReplaceAll(id, "-", "") + "_" + secret, HashSecret(secret)
+}
+
+// ParsePrefixedSecret splits a credential made by NewPrefixedSecret.
+func ParsePrefixedSecret(prefix, plaintext string) (id, secret string, ok bool) {
+	rest, ok := strings.CutPrefix(plaintext, prefix)
 	if !ok || len(rest) != 32+1+43 || rest[32] != '_' {
-		return "", "", bad
+		return "", "", false
 	}
 	raw, err := hex.DecodeString(rest[:32])
 	if err != nil {
-		return "", "", bad
+		return "", "", false
 	}
 	h := hex.EncodeToString(raw)
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32], rest[33:], nil
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32], rest[33:], true
 }
 
 // HashSecret returns the SHA-256 of a high-entropy secret (token, session or setup secret).

@@ -22,7 +22,27 @@ type Device struct {
 	LastSeen         *time.Time `json:"last_seen,omitempty"`
 	CreatedAt        time.Time  `json:"created_at"`
 	UpdatedAt        time.Time  `json:"updated_at"`
+	// Group places the device in a named group that rollouts can target.
+	Group string `json:"group,omitempty"`
+	// EnrolledAt is when the device registered its key; nil if it never did.
+	EnrolledAt *time.Time `json:"enrolled_at,omitempty"`
+	// Update is what the device last reported about updates.
+	Update *DeviceUpdate `json:"update,omitempty"`
 }
+
+// DeviceUpdate is a device's last check-in report.
+type DeviceUpdate struct {
+	State       string     `json:"state"`
+	Target      string     `json:"target,omitempty"`
+	Error       string     `json:"error,omitempty"`
+	Health      string     `json:"health,omitempty"`
+	AutoUpdate  bool       `json:"auto_update"`
+	LastCheckIn *time.Time `json:"last_check_in,omitempty"`
+	RolloutID   string     `json:"rollout_id,omitempty"`
+}
+
+// MaxGroupLen bounds a device group name.
+const MaxGroupLen = 64
 
 // MaxSerialLen bounds a device serial.
 const MaxSerialLen = 128

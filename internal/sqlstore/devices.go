@@ -13,16 +13,23 @@ import (
 )
 
 const deviceSelect = `SELECT d.id, d.product_id, p.slug, d.serial, COALESCE(h.name, ''), COALESCE(r.version, ''),
-	d.first_seen, d.last_seen, d.created_at, d.updated_at
+	d.first_seen, d.last_seen, d.created_at, d.updated_at, d.device_group, d.enrolled_at,
+	d.update_state, d.update_target, d.update_error, d.health, d.auto_update, d.last_checkin_at, COALESCE(d.rollout_id, '')
 	FROM devices d JOIN products p ON p.id = d.product_id
 	LEFT JOIN hardware_revisions h ON h.id = d.hardware_revision_id
 	LEFT JOIN releases r ON r.id = d.release_id`
 
 func scanDevice(sc interface{ Scan(...any) error }) (registry.Device, error) {
 	var d registry.Device
-	var first, last, created, updated timeCol
-	err := sc.Scan(&d.ID, &d.ProductID, &d.Product, &d.Serial, &d.HardwareRevision, &d.InstalledVersion, &first, &last, &created, &updated)
-	d.FirstSeen, d.LastSeen, d.CreatedAt, d.UpdatedAt = first.ptr(), last.ptr(), created.T, updated.T
+	var first, last, created, updated, enrolled, checkin timeCol
+	var u registry.DeviceUpdate
+	err := sc.Scan(&d.ID, &d.ProductID, &d.Product, &d.Serial, &d.HardwareRevision, &d.InstalledVersion, &first, &last, &created, &updated,
+		&d.Group, &enrolled, &u.State, &u.Target, &u.Error, &u.Health, &u.AutoUpdate, &checkin, &u.RolloutID)
+	d.FirstSeen, d.LastSeen, d.CreatedAt, d.UpdatedAt, d.EnrolledAt = first.ptr(), last.ptr(), created.T, updated.T, enrolled.ptr()
+	if checkin.Valid {
+		u.LastCheckIn = checkin.ptr()
+		d.Update = &u
+	}
 	return d, err
 }
 

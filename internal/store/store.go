@@ -18,6 +18,7 @@ import (
 	"github.com/lifeline-iot/lifeline/internal/access"
 	"github.com/lifeline-iot/lifeline/internal/audit"
 	"github.com/lifeline-iot/lifeline/internal/registry"
+	"github.com/lifeline-iot/lifeline/internal/rollout"
 	"github.com/lifeline-iot/lifeline/internal/supportperiod"
 )
 
@@ -135,6 +136,31 @@ type OrgStore interface {
 	// for each. The caller has checked that revisions and versions exist.
 	ImportDevices(ctx context.Context, productID string, devs []registry.Device, at time.Time) (created, updated int, err error)
 
+	// SetDeviceGroup puts a device in a group ("" for none).
+	SetDeviceGroup(ctx context.Context, productID, serial, group string) error
+	// ResetDeviceKey forgets a device's enrolled key, so it can enrol again
+	// (after a factory reset or a repair).
+	ResetDeviceKey(ctx context.Context, productID, serial string) error
+	// EnrolDevice registers a device's key under its serial, creating the
+	// device if needed. A device that already has a different key is
+	// errs.Conflict. It returns the device ID.
+	EnrolDevice(ctx context.Context, d registry.Device, publicKey []byte, at time.Time) (string, error)
+
+	CreateEnrolmentToken(ctx context.Context, t *registry.EnrolmentToken) error
+	EnrolmentTokens(ctx context.Context, productID string) ([]registry.EnrolmentToken, error)
+	RevokeEnrolmentToken(ctx context.Context, productID, id string, at time.Time) (registry.EnrolmentToken, error)
+	// UseEnrolmentToken records that a device enrolled with the token.
+	UseEnrolmentToken(ctx context.Context, id string, at time.Time) error
+
+	CreateRollout(ctx context.Context, r *rollout.Rollout) error
+	Rollout(ctx context.Context, id string) (rollout.Rollout, error)
+	// Rollouts lists a product's rollouts, newest first; all products when productID is empty.
+	Rollouts(ctx context.Context, productID string) ([]rollout.Rollout, error)
+	// UpdateRollout stores a rollout's state, phase and reason.
+	UpdateRollout(ctx context.Context, r rollout.Rollout) error
+	// RolloutStats counts device reports for a rollout.
+	RolloutStats(ctx context.Context, r rollout.Rollout) (rollout.Stats, error)
+
 	AppendAudit(ctx context.Context, e *audit.Event) error
 	// Audit lists events, newest first.
 	Audit(ctx context.Context, f audit.Filter, pg Page) (List[audit.Event], error)
@@ -188,6 +214,25 @@ type Directory interface {
 	// TUFDue lists up to limit update repositories whose online metadata
 	// must be re-signed before t, soonest first.
 	TUFDue(ctx context.Context, t time.Time, limit int) ([]TUFRepository, error)
+
+	// EnrolmentToken finds an enrolment token by ID, for enrolment.
+	EnrolmentToken(ctx context.Context, id string) (registry.EnrolmentToken, string, error) // token, org ID
+	// DeviceIdentity finds an enrolled device by ID, for the device API.
+	DeviceIdentity(ctx context.Context, deviceID string) (registry.DeviceIdentity, error)
+	// RecordCheckIns stores device reports; it runs in batches, each
+	// authenticated by the device's own key before it got here. A report
+	// naming an installed version that is not a release of the product
+	// leaves the recorded version as it was. offered maps device IDs to the
+	// rollout that offered them its release.
+	RecordCheckIns(ctx context.Context, reports []registry.CheckIn, offered map[string]string) error
+	// ActiveRollouts lists every active rollout, for the evaluator.
+	ActiveRollouts(ctx context.Context) ([]ActiveRollout, error)
+}
+
+// ActiveRollout is an active rollout with its organisation.
+type ActiveRollout struct {
+	OrgID   string
+	Rollout rollout.Rollout
 }
 
 // Public is what anyone may read: published products and their makers.

@@ -10,6 +10,7 @@ import (
 	"github.com/lifeline-iot/lifeline/internal/errs"
 	"github.com/lifeline-iot/lifeline/internal/ids"
 	"github.com/lifeline-iot/lifeline/internal/registry"
+	"github.com/lifeline-iot/lifeline/internal/rollout"
 	"github.com/lifeline-iot/lifeline/internal/store"
 	"github.com/lifeline-iot/lifeline/internal/supportperiod"
 )
@@ -37,6 +38,10 @@ func testTenantIsolation(t *testing.T, s store.Store) {
 	must(t, a.CreateTUFKey(ctx(), &store.TUFKey{ID: ids.New(), ProductID: p.ID, Role: "timestamp", KeyID: "ka", PublicKey: []byte("{}"), Sealed: []byte{1}, CreatedAt: t0}), "CreateTUFKey")
 	must(t, a.PutTUFRepository(ctx(), store.TUFRepository{ProductID: p.ID, RootVersion: 1, RootExpires: t0, RefreshAt: t0, CreatedAt: t0, UpdatedAt: t0}), "PutTUFRepository")
 	must(t, a.AddTUFMetadata(ctx(), p.ID, []store.TUFMetadata{{Role: "timestamp", Version: 1, Expires: t0, Body: []byte("a"), CreatedAt: t0}}), "AddTUFMetadata")
+	enrol := registry.EnrolmentToken{ID: ids.New(), ProductID: p.ID, Name: "a", SecretHash: []byte("h"), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+	must(t, a.CreateEnrolmentToken(ctx(), &enrol), "CreateEnrolmentToken")
+	ro := rollout.Rollout{ProductID: p.ID, ReleaseID: rel.ID, Version: "1.0", Target: "1.0/a.bin", Phases: []float64{100}, State: rollout.Active, PhaseStartedAt: t0, CreatedAt: t0, UpdatedAt: t0}
+	must(t, a.CreateRollout(ctx(), &ro), "CreateRollout")
 
 	covered := map[string]bool{}
 	notFound := func(method string, err error) {
@@ -136,6 +141,33 @@ func testTenantIsolation(t *testing.T, s store.Store) {
 	_, err = b.TUFMetadata(ctx(), p.ID, "timestamp", 0)
 	notFound("TUFMetadata", err)
 
+	notFound("SetDeviceGroup", b.SetDeviceGroup(ctx(), p.ID, "SN1", "evil"))
+	notFound("ResetDeviceKey", b.ResetDeviceKey(ctx(), p.ID, "SN1"))
+	_, err = b.EnrolDevice(ctx(), registry.Device{ProductID: p.ID, Serial: "SN1"}, make([]byte, 32), t0)
+	notFound("EnrolDevice", err)
+	notFound("CreateEnrolmentToken", b.CreateEnrolmentToken(ctx(), &registry.EnrolmentToken{ID: ids.New(), ProductID: p.ID, Name: "evil", SecretHash: []byte("h"), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
+	et, err := b.EnrolmentTokens(ctx(), p.ID)
+	empty("EnrolmentTokens", len(et), err)
+	_, err = b.RevokeEnrolmentToken(ctx(), p.ID, enrol.ID, t0)
+	notFound("RevokeEnrolmentToken", err)
+	notFound("UseEnrolmentToken", b.UseEnrolmentToken(ctx(), enrol.ID, t0))
+	notFound("CreateRollout", b.CreateRollout(ctx(), &rollout.Rollout{ProductID: p.ID, ReleaseID: rel.ID, Phases: []float64{100}, State: rollout.Active, PhaseStartedAt: t0, CreatedAt: t0, UpdatedAt: t0}))
+	_, err = b.Rollout(ctx(), ro.ID)
+	notFound("Rollout", err)
+	rl2, err := b.Rollouts(ctx(), p.ID)
+	empty("Rollouts", len(rl2), err)
+	rl2, err = b.Rollouts(ctx(), "")
+	empty("Rollouts", len(rl2), err)
+	stolenRollout := ro
+	stolenRollout.State = rollout.Aborted
+	notFound("UpdateRollout", b.UpdateRollout(ctx(), stolenRollout))
+	rs, err := b.RolloutStats(ctx(), ro)
+	covered["RolloutStats"] = true
+	must(t, err, "B.RolloutStats")
+	if rs.Targeted != 0 || rs.Offered != 0 {
+		t.Fatalf("B.RolloutStats counts A's devices: %+v", rs)
+	}
+
 	_, err = b.UpsertDevice(ctx(), &registry.Device{ProductID: p.ID, Serial: "SN1", UpdatedAt: t0})
 	notFound("UpsertDevice", err)
 	_, err = b.Device(ctx(), p.ID, "SN1")
@@ -170,6 +202,12 @@ func testTenantIsolation(t *testing.T, s store.Store) {
 	}
 	if m, _ := a.TUFMetadata(ctx(), p.ID, "timestamp", 0); string(m.Body) != "a" || m.Version != 1 {
 		t.Fatalf("A's timestamp changed: %+v", m)
+	}
+	if r, _ := a.Rollout(ctx(), ro.ID); r.State != rollout.Active {
+		t.Fatalf("A's rollout changed: %+v", r)
+	}
+	if toks, _ := a.EnrolmentTokens(ctx(), p.ID); len(toks) != 1 || toks[0].RevokedAt != nil {
+		t.Fatalf("A's enrolment token changed: %+v", toks)
 	}
 	if r, _ := a.TUFRepository(ctx(), p.ID); r.RootVersion != 1 {
 		t.Fatalf("A's repository changed: %+v", r)

@@ -39,6 +39,8 @@ func Run(t *testing.T, open Opener) {
 		{"Releases", testReleases},
 		{"ReleaseImages", testReleaseImages},
 		{"TUFRepository", testTUFRepository},
+		{"Enrolment", testEnrolment},
+		{"Rollouts", testRollouts},
 		{"DeviceUpsert", testDeviceUpsert},
 		{"DeviceList", testDeviceList},
 		{"DeviceImport", testDeviceImport},
