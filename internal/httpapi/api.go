@@ -62,6 +62,7 @@ type Auth int
 const (
 	Public Auth = iota // anyone
 	Member             // an API token, or a web session, of a member of an organisation
+	Device             // an enrolled device, signing with its own key
 )
 
 // Route is one API endpoint.
@@ -122,6 +123,13 @@ func (a *API) wrap(rt Route) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var p access.Principal
+		if rt.Auth == Device {
+			var err error
+			if r, err = a.authenticateDevice(w, r); err != nil {
+				WriteError(w, r, a.log, err)
+				return
+			}
+		}
 		if rt.Auth == Member {
 			var err error
 			if p, err = a.authenticate(r); err != nil {
@@ -148,7 +156,7 @@ func (a *API) wrap(rt Route) http.Handler {
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
-		if rt.Auth == Public {
+		if rt.Auth == Public && rt.Method == http.MethodGet {
 			// Published data changes rarely and is the same for everyone.
 			w.Header().Set("Cache-Control", "public, max-age=300")
 		}

@@ -5,10 +5,12 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lifeline-iot/lifeline/internal/access"
 	"github.com/lifeline-iot/lifeline/internal/httpapi"
 	"github.com/lifeline-iot/lifeline/internal/registry"
+	"github.com/lifeline-iot/lifeline/internal/rollout"
 	"github.com/lifeline-iot/lifeline/internal/service"
 	"github.com/lifeline-iot/lifeline/internal/store"
 	"github.com/lifeline-iot/lifeline/internal/supportperiod"
@@ -56,6 +58,17 @@ func testTenantIsolation(t *testing.T, env *testenv.Env) {
 	must(t, err)
 	_, _, err = svc.SetSupportPeriod(ctx, pa, prod.Slug, supportperiod.Request{End: supportperiod.MustParseEndDate("2031-01")})
 	must(t, err)
+	testenv.NewRootKeys(t).InstallRoot(t, svc, pa, prod.Slug, 1)
+	_, err = svc.UploadImage(ctx, pa, prod.Slug, "9.9.9-alpha", "fw.bin", strings.NewReader("alpha image"))
+	must(t, err)
+	_, err = svc.SignRelease(ctx, pa, prod.Slug, "9.9.9-alpha")
+	must(t, err)
+	ro, err := svc.CreateRollout(ctx, pa, prod.Slug, rollout.Rollout{Version: "9.9.9-alpha"})
+	must(t, err)
+	rolloutID := ro.ID
+	enrol, _, err := svc.CreateEnrolmentToken(ctx, pa, prod.Slug, "alpha factory", 24*time.Hour)
+	must(t, err)
+	enrolID := enrol.ID
 	toks, err := svc.Tokens(ctx, pa)
 	must(t, err)
 	aToken := toks[0].ID
@@ -96,6 +109,15 @@ func testTenantIsolation(t *testing.T, env *testenv.Env) {
 		"GET /api/v1/products/{product}/update-repository":                {path: p + "/update-repository", want: 404},
 		"POST /api/v1/products/{product}/update-repository/keys":          {path: p + "/update-repository/keys", body: httpapi.OnlineKeysRequest{}, want: 404},
 		"PUT /api/v1/products/{product}/update-repository/root":           {path: p + "/update-repository/root", body: `{"signed":{},"signatures":[]}`, want: 404},
+		"GET /api/v1/products/{product}/enrolment-tokens":                 {path: p + "/enrolment-tokens", want: 404},
+		"POST /api/v1/products/{product}/enrolment-tokens":                {path: p + "/enrolment-tokens", body: httpapi.EnrolmentTokenRequest{Name: "evil", ExpiresInDays: 1}, want: 404},
+		"DELETE /api/v1/products/{product}/enrolment-tokens/{token}":      {path: p + "/enrolment-tokens/" + enrolID, want: 404},
+		"PUT /api/v1/products/{product}/devices/{serial}/group":           {path: p + "/devices/ALPHA-SN-1/group", body: httpapi.DeviceGroupRequest{Group: "evil"}, want: 404},
+		"DELETE /api/v1/products/{product}/devices/{serial}/key":          {path: p + "/devices/ALPHA-SN-1/key", want: 404},
+		"GET /api/v1/rollouts":                                            {path: "/api/v1/rollouts", own: true},
+		"POST /api/v1/products/{product}/rollouts":                        {path: p + "/rollouts", body: httpapi.RolloutRequest{Version: "9.9.9-alpha"}, want: 404},
+		"GET /api/v1/rollouts/{rollout}":                                  {path: "/api/v1/rollouts/" + rolloutID, want: 404},
+		"POST /api/v1/rollouts/{rollout}/actions":                         {path: "/api/v1/rollouts/" + rolloutID + "/actions", body: httpapi.RolloutActionRequest{Action: "abort"}, want: 404},
 		"GET /api/v1/devices":                                             {path: "/api/v1/devices?product=" + prod.ID, want: 404},
 		"GET /api/v1/devices/count":                                       {path: "/api/v1/devices/count", own: true},
 		"GET /api/v1/products/{product}/devices/{serial}":                 {path: p + "/devices/ALPHA-SN-1", want: 404},
@@ -147,6 +169,12 @@ func testTenantIsolation(t *testing.T, env *testenv.Env) {
 	}
 	if _, err := svc.Release(ctx, pa, prod.Slug, "9.9.9-alpha"); err != nil {
 		t.Fatalf("A's release: %v", err)
+	}
+	if r, err := svc.Rollout(ctx, pa, rolloutID); err != nil || r.State != rollout.Active {
+		t.Fatalf("A's rollout: %+v %v", r, err)
+	}
+	if ts, _ := svc.EnrolmentTokens(ctx, pa, prod.Slug); len(ts) != 1 || ts[0].RevokedAt != nil {
+		t.Fatalf("A's enrolment tokens: %+v", ts)
 	}
 	if ms, _ := svc.Members(ctx, pa); len(ms) != 3 {
 		t.Fatalf("A has %d members, want 3", len(ms))

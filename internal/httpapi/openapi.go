@@ -80,6 +80,8 @@ func (a *API) OpenAPI() map[string]any {
 		}
 		if rt.Auth == Member {
 			op["security"] = []any{map[string]any{"bearer": []string{}}, map[string]any{"session": []string{}}}
+		} else if rt.Auth == Device {
+			op["security"] = []any{map[string]any{"device": []string{}}}
 		} else {
 			op["security"] = []any{}
 		}
@@ -104,6 +106,7 @@ func (a *API) OpenAPI() map[string]any {
 			"securitySchemes": map[string]any{
 				"bearer":  map[string]any{"type": "http", "scheme": "bearer", "description": "An API token made with lifeline token create or in the web UI"},
 				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": "__Host-lifeline_session"},
+				"device":  map[string]any{"type": "apiKey", "in": "header", "name": "Authorization", "description": "Lifeline-Device id=<device ID>,ts=<unix seconds>,sig=<base64url Ed25519 signature of method, path, ts and the body's SHA-256, one per line>, with the key the device enrolled"},
 			},
 		},
 	}

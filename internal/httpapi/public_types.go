@@ -11,14 +11,14 @@ import (
 // PublicProduct is a published product as the public JSON shows it. It
 // holds no personal data: changes say what and when, not who.
 type PublicProduct struct {
-	Manufacturer     PublicMaker    `json:"manufacturer"`
-	Slug             string         `json:"slug"`
-	Name             string         `json:"name"`
-	ModelDesignation string         `json:"model_designation"`
-	Category         string         `json:"category"`
-	Description      string         `json:"description,omitempty"`
-	Support          PublicSupport  `json:"support"`
-	URL              string         `json:"url"`
+	Manufacturer     PublicMaker   `json:"manufacturer"`
+	Slug             string        `json:"slug"`
+	Name             string        `json:"name"`
+	ModelDesignation string        `json:"model_designation"`
+	Category         string        `json:"category"`
+	Description      string        `json:"description,omitempty"`
+	Support          PublicSupport `json:"support"`
+	URL              string        `json:"url"`
 	// UpdateRepository is the base path of the product's TUF update
 	// repository (metadata/ and targets/ below it), when it has one.
 	UpdateRepository string         `json:"update_repository,omitempty"`

@@ -5,6 +5,7 @@ import (
 
 	"github.com/lifeline-iot/lifeline/internal/access"
 	"github.com/lifeline-iot/lifeline/internal/audit"
+	"github.com/lifeline-iot/lifeline/internal/deviceapi"
 	"github.com/lifeline-iot/lifeline/internal/deviceimport"
 	"github.com/lifeline-iot/lifeline/internal/registry"
 	"github.com/lifeline-iot/lifeline/internal/service"
@@ -63,6 +64,20 @@ func (a *API) routeTable() []Route {
 		{Method: "GET", Path: "/api/v1/products/{product}/update-repository", Auth: Member, Tag: "Update repository", Summary: "The product's TUF repository: online keys, root and metadata versions, where it is served", Resp: service.RepositoryStatus{}, Handle: a.getRepository},
 		{Method: "POST", Path: "/api/v1/products/{product}/update-repository/keys", Auth: Member, Tag: "Update repository", Summary: "Create online signing keys (owners): for the roles named, or for every online role without one; new keys are pending until a root lists them", Body: OnlineKeysRequest{}, Resp: service.RepositoryStatus{}, Status: http.StatusCreated, Handle: a.createOnlineKeys},
 		{Method: "PUT", Path: "/api/v1/products/{product}/update-repository/root", Auth: Member, Tag: "Update repository", Summary: "Install root metadata signed offline (owners): the first root, or the next version signed by the old and new root keys", Body: rootBody{}, RawBody: true, Resp: service.RepositoryStatus{}, Handle: a.installRoot},
+
+		{Method: "GET", Path: "/api/v1/products/{product}/enrolment-tokens", Auth: Member, Tag: "Devices", Summary: "List the product's device enrolment tokens", Resp: ListBody[registry.EnrolmentToken]{}, Handle: a.listEnrolmentTokens},
+		{Method: "POST", Path: "/api/v1/products/{product}/enrolment-tokens", Auth: Member, Tag: "Devices", Summary: "Create an enrolment token for devices of the product (owners); its secret is shown once", Body: EnrolmentTokenRequest{}, Resp: EnrolmentTokenResponse{}, Status: http.StatusCreated, Handle: a.createEnrolmentToken},
+		{Method: "DELETE", Path: "/api/v1/products/{product}/enrolment-tokens/{token}", Auth: Member, Tag: "Devices", Summary: "Revoke an enrolment token; enrolled devices keep working", Resp: registry.EnrolmentToken{}, Handle: a.revokeEnrolmentToken},
+		{Method: "PUT", Path: "/api/v1/products/{product}/devices/{serial}/group", Auth: Member, Tag: "Devices", Summary: "Put a device in a group that rollouts can target", Body: DeviceGroupRequest{}, Handle: a.setDeviceGroup},
+		{Method: "DELETE", Path: "/api/v1/products/{product}/devices/{serial}/key", Auth: Member, Tag: "Devices", Summary: "Forget a device's key so it can enrol again (owners)", Handle: a.resetDeviceKey},
+
+		{Method: "GET", Path: "/api/v1/rollouts", Auth: Member, Tag: "Rollouts", Summary: "List rollouts with live progress, newest first", Query: []Param{{"product", "product slug or ID"}}, Resp: ListBody[service.RolloutView]{}, Handle: a.listRollouts},
+		{Method: "POST", Path: "/api/v1/products/{product}/rollouts", Auth: Member, Tag: "Rollouts", Summary: "Roll a signed release out in phases", Body: RolloutRequest{}, Resp: service.RolloutView{}, Status: http.StatusCreated, Handle: a.createRollout},
+		{Method: "GET", Path: "/api/v1/rollouts/{rollout}", Auth: Member, Tag: "Rollouts", Summary: "A rollout with its live progress", Resp: service.RolloutView{}, Handle: a.getRollout},
+		{Method: "POST", Path: "/api/v1/rollouts/{rollout}/actions", Auth: Member, Tag: "Rollouts", Summary: "Pause, resume or abort a rollout", Body: RolloutActionRequest{}, Resp: service.RolloutView{}, Handle: a.changeRollout},
+
+		{Method: "POST", Path: deviceapi.EnrolPath, Auth: Public, Tag: "Device API", Summary: "Enrol a device and its Ed25519 public key with an enrolment token", Body: deviceapi.EnrolRequest{}, Resp: deviceapi.EnrolResponse{}, Handle: a.enrol},
+		{Method: "POST", Path: deviceapi.CheckInPath, Auth: Device, Tag: "Device API", Summary: "Report the device's state; learn what to install and when to check in next", Body: deviceapi.CheckInRequest{}, Resp: deviceapi.CheckInResponse{}, RawBody: true, Handle: a.checkIn},
 
 		{Method: "GET", Path: "/api/v1/devices", Auth: Member, Tag: "Devices", Summary: "List devices", Query: append([]Param{{"product", "product slug or ID"}, {"hardware_revision", "revision name"}, {"installed_version", "release version"}, {"serial_prefix", "serials starting with this"}, {"seen_since", "RFC 3339 time"}}, pageParams...), Resp: ListBody[registry.Device]{}, Handle: a.listDevices},
 		{Method: "GET", Path: "/api/v1/devices/count", Auth: Member, Tag: "Devices", Summary: "Count devices (same filters as the list)", Query: []Param{{"product", "product slug or ID"}, {"hardware_revision", "revision name"}, {"installed_version", "release version"}, {"serial_prefix", "serials starting with this"}, {"seen_since", "RFC 3339 time"}}, Resp: CountResponse{}, Handle: a.countDevices},

@@ -14,6 +14,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/lifeline-iot/lifeline/internal/access"
@@ -21,6 +22,7 @@ import (
 	"github.com/lifeline-iot/lifeline/internal/clock"
 	"github.com/lifeline-iot/lifeline/internal/errs"
 	"github.com/lifeline-iot/lifeline/internal/registry"
+	"github.com/lifeline-iot/lifeline/internal/rollout"
 	"github.com/lifeline-iot/lifeline/internal/store"
 )
 
@@ -35,6 +37,13 @@ type Service struct {
 	updates Updates
 	// repoCache holds recently served update-repository files.
 	repoCache *repoCache
+	// The device API's memory: identities, active rollouts, the time of
+	// each device's last accepted request, and reports waiting to be written.
+	devices     *ttlCache[registry.DeviceIdentity]
+	rollouts    *ttlCache[[]rollout.Rollout]
+	lastSeenMu  sync.Mutex
+	lastRequest map[string]int64
+	checkins    *checkinQueue
 }
 
 // Limits bound what one request may ask for.
@@ -53,7 +62,9 @@ func New(st store.Store, clk clock.Clock, log *slog.Logger, limits Limits) *Serv
 	if limits.MaxImportRows <= 0 {
 		limits.MaxImportRows = 1_000_000
 	}
-	return &Service{store: st, clock: clk, log: log, limits: limits, logins: newLoginLimiter(clk), repoCache: newRepoCache(repoCacheBytes)}
+	return &Service{store: st, clock: clk, log: log, limits: limits, logins: newLoginLimiter(clk), repoCache: newRepoCache(repoCacheBytes),
+		devices: newTTLCache[registry.DeviceIdentity](deviceCacheMax), rollouts: newTTLCache[[]rollout.Rollout](10_000),
+		lastRequest: map[string]int64{}, checkins: newCheckinQueue()}
 }
 
 // Store returns the storage the service works on.

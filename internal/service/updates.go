@@ -29,6 +29,8 @@ type Updates struct {
 	Secrets      *secretbox.Box
 	Policy       tufrepo.Policy
 	MaxImageSize int64 // bytes; 0 means DefaultMaxImageSize
+	// PollInterval is how often devices check in (default DefaultPollInterval).
+	PollInterval time.Duration
 }
 
 // DefaultMaxImageSize bounds a firmware image: 8 GiB.

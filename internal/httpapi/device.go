@@ -1,0 +1,56 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/lifeline-iot/lifeline/internal/access"
+	"github.com/lifeline-iot/lifeline/internal/deviceapi"
+	"github.com/lifeline-iot/lifeline/internal/errs"
+	"github.com/lifeline-iot/lifeline/internal/httpx"
+	"github.com/lifeline-iot/lifeline/internal/registry"
+)
+
+type deviceKey struct{}
+
+// authenticateDevice reads the body (the signature covers it) and checks
+// the device's signature; the identity and the body travel on in the
+// returned request.
+func (a *API) authenticateDevice(w http.ResponseWriter, r *http.Request) (*http.Request, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, deviceapi.MaxBody))
+	var maxErr *http.MaxBytesError
+	if errors.As(err, &maxErr) {
+		return r, errs.E(errs.TooLarge, "device requests are at most %d bytes", deviceapi.MaxBody).WithCode("body_too_large")
+	}
+	if err != nil {
+		return r, errs.Wrap(errs.Invalid, err, "could not read the request body")
+	}
+	ident, err := a.svc.AuthenticateDevice(r.Context(), r.Header.Get("Authorization"), r.Method, r.URL.Path, body)
+	if err != nil {
+		return r, err
+	}
+	r = r.WithContext(context.WithValue(r.Context(), deviceKey{}, ident))
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return r, nil
+}
+
+func deviceFrom(r *http.Request) registry.DeviceIdentity {
+	id, _ := r.Context().Value(deviceKey{}).(registry.DeviceIdentity)
+	return id
+}
+
+func (a *API) enrol(r *http.Request, _ access.Principal) (any, error) {
+	var req deviceapi.EnrolRequest
+	if err := decodeReq(r, &req); err != nil {
+		return nil, err
+	}
+	return a.svc.Enrol(r.Context(), req, "device "+httpx.ClientIP(r, a.cfg.TrustProxy))
+}
+
+func (a *API) checkIn(r *http.Request, _ access.Principal) (any, error) {
+	body, _ := io.ReadAll(r.Body) // already read and bounded by authenticateDevice
+	return a.svc.CheckIn(r.Context(), deviceFrom(r), body)
+}

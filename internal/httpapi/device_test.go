@@ -1,0 +1,280 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lifeline-iot/lifeline/internal/access"
+	"github.com/lifeline-iot/lifeline/internal/deviceapi"
+	"github.com/lifeline-iot/lifeline/internal/registry"
+	"github.com/lifeline-iot/lifeline/internal/rollout"
+	"github.com/lifeline-iot/lifeline/internal/testenv"
+)
+
+// testDevice is a device talking to the device API over HTTP.
+type testDevice struct {
+	t    *testing.T
+	env  *testenv.Env
+	id   string
+	key  ed25519.PrivateKey
+	ts   int64
+	last deviceapi.CheckInResponse
+}
+
+func enrolDevice(t *testing.T, env *testenv.Env, token, serial, hw, version string) (*testDevice, int, []byte) {
+	t.Helper()
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	status, body := call(t, env, "POST", deviceapi.EnrolPath, "", deviceapi.EnrolRequest{Token: token, Serial: serial, HardwareRevision: hw,
+		InstalledVersion: version, PublicKey: base64.StdEncoding.EncodeToString(pub)})
+	d := &testDevice{t: t, env: env, key: priv, ts: env.Clock.Now().Unix()}
+	if status == 200 {
+		var resp deviceapi.EnrolResponse
+		mustDecode(t, body, &resp)
+		d.id = resp.DeviceID
+	}
+	return d, status, body
+}
+
+// send signs and posts a check-in; ts 0 uses the next timestamp.
+func (d *testDevice) send(req deviceapi.CheckInRequest, ts int64, tamper func(*http.Request)) (int, []byte) {
+	d.t.Helper()
+	body, _ := json.Marshal(req)
+	if ts == 0 {
+		d.ts = max(d.ts+1, d.env.Clock.Now().Unix())
+		ts = d.ts
+	}
+	r, _ := http.NewRequest("POST", d.env.URL+deviceapi.CheckInPath, bytes.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Authorization", deviceapi.Authorization(d.id, d.key, "POST", deviceapi.CheckInPath, ts, body))
+	if tamper != nil {
+		tamper(r)
+	}
+	resp, err := testenv.Client().Do(r)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func (d *testDevice) checkIn(installed, state, target string) deviceapi.CheckInResponse {
+	d.t.Helper()
+	status, body := d.send(deviceapi.CheckInRequest{InstalledVersion: installed, State: state, Target: target, AutoUpdate: true}, 0, nil)
+	if status != 200 {
+		d.t.Fatalf("check-in: %d %s", status, body)
+	}
+	var resp deviceapi.CheckInResponse
+	mustDecode(d.t, body, &resp)
+	return resp
+}
+
+// fleetEnv is a product with a signed 2.0 release and an enrolment token.
+func fleetEnv(t *testing.T) (*testenv.Env, access.Principal, string) {
+	t.Helper()
+	ctx := context.Background()
+	env := testenv.NewSQLite(t)
+	org := env.Org(t, "acme", access.Manufacturer)
+	p := access.System("test").InOrg(org.ID)
+	svc := env.Service
+	_, err := svc.CreateProduct(ctx, p, registry.Product{Slug: "plug", Name: "Plug", ModelDesignation: "P-1", Category: "Plug"})
+	must(t, err)
+	for _, h := range []string{"rev-a", "rev-b"} {
+		_, err = svc.CreateHardwareRevision(ctx, p, "plug", registry.HardwareRevision{Name: h})
+		must(t, err)
+	}
+	for _, v := range []string{"1.0", "2.0"} {
+		_, err = svc.CreateRelease(ctx, p, "plug", registry.Release{Version: v})
+		must(t, err)
+	}
+	testenv.NewRootKeys(t).InstallRoot(t, svc, p, "plug", 1)
+	_, err = svc.UploadImage(ctx, p, "plug", "2.0", "fw.bin", strings.NewReader("image 2.0"))
+	must(t, err)
+	_, err = svc.SignRelease(ctx, p, "plug", "2.0")
+	must(t, err)
+	_, token, err := svc.CreateEnrolmentToken(ctx, p, "plug", "factory", 30*24*time.Hour)
+	must(t, err)
+	return env, p, token
+}
+
+func TestDeviceEnrolmentAndSignedRequests(t *testing.T) {
+	env, p, token := fleetEnv(t)
+	d, status, body := enrolDevice(t, env, token, "SN-1", "rev-a", "1.0")
+	if status != 200 || d.id == "" {
+		t.Fatalf("enrol: %d %s", status, body)
+	}
+	resp := d.checkIn("1.0", deviceapi.StateIdle, "")
+	if resp.Offer != nil || resp.PollAfter < 3000 || resp.PollAfter > 4000 {
+		t.Fatalf("first check-in: %+v", resp)
+	}
+
+	// Refusals: each must leave the device unchanged.
+	tests := []struct {
+		name   string
+		ts     int64
+		tamper func(*http.Request)
+		code   string
+	}{
+		{"replayed timestamp", d.ts, nil, "replayed_request"},
+		{"clock far behind", env.Clock.Now().Unix() - 3600, nil, "clock_skew"},
+		{"no signature", 0, func(r *http.Request) { r.Header.Del("Authorization") }, "bad_device_signature"},
+		{"bearer token instead", 0, func(r *http.Request) { r.Header.Set("Authorization", "Bearer llt_x") }, "bad_device_signature"},
+		{"body changed after signing", 0, func(r *http.Request) {
+			r.Body = io.NopCloser(strings.NewReader(`{"installed_version":"9.9","state":"idle"}`))
+			r.ContentLength = -1
+		}, "bad_device_signature"},
+		{"unknown device", 0, func(r *http.Request) {
+			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), d.id, "0193d1a4-0000-7000-8000-000000000000", 1))
+		}, "unknown_device"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := d.send(deviceapi.CheckInRequest{InstalledVersion: "1.0", State: deviceapi.StateIdle}, tt.ts, tt.tamper)
+			if code, _, _ := errorOf(t, body); status != 401 || code != tt.code {
+				t.Fatalf("status %d, code %s: %s", status, code, body)
+			}
+		})
+	}
+	status, body = d.send(deviceapi.CheckInRequest{InstalledVersion: "1.0", State: "dancing"}, 0, nil)
+	if code, _, fields := errorOf(t, body); status != 400 || code != "validation_failed" || fields["state"] == "" {
+		t.Fatalf("bad state: %d %s", status, body)
+	}
+
+	// Enrolment refusals.
+	for name, req := range map[string][]string{
+		"bad token":              {"lle_0123", "SN-2", "rev-a"},
+		"unknown revision":       {token, "SN-2", "rev-z"},
+		"bad serial":             {token, "SN 2", "rev-a"},
+		"other key, same serial": {token, "SN-1", "rev-a"},
+	} {
+		if _, status, body := enrolDevice(t, env, req[0], req[1], req[2], "1.0"); status == 200 {
+			t.Errorf("%s: enrolled: %s", name, body)
+		}
+	}
+	// After a key reset the serial can enrol again with a new key, and the old key is refused.
+	must(t, env.Service.ResetDeviceKey(context.Background(), p, "plug", "SN-1"))
+	if status, _ := d.send(deviceapi.CheckInRequest{InstalledVersion: "1.0", State: deviceapi.StateIdle}, 0, nil); status != 401 {
+		t.Fatalf("old key after reset: %d", status)
+	}
+	if _, status, body := enrolDevice(t, env, token, "SN-1", "rev-a", "1.0"); status != 200 {
+		t.Fatalf("re-enrol after reset: %d %s", status, body)
+	}
+}
+
+// TestRolloutDrivenByDeviceReports: a rollout offers the release to a
+// growing share of devices; their reports advance it phase by phase, and
+// failures pause it.
+func TestRolloutDrivenByDeviceReports(t *testing.T) {
+	env, p, token := fleetEnv(t)
+	ctx := context.Background()
+	var devs []*testDevice
+	for i := range 200 {
+		hw := "rev-a"
+		if i%10 == 0 {
+			hw = "rev-b"
+		}
+		d, status, body := enrolDevice(t, env, token, fmt.Sprintf("SN-%03d", i), hw, "1.0")
+		if status != 200 {
+			t.Fatalf("enrol: %s", body)
+		}
+		devs = append(devs, d)
+	}
+	view, err := env.Service.CreateRollout(ctx, p, "plug", rollout.Rollout{Version: "2.0", Scope: rollout.HardwareRevision, ScopeValue: "rev-a",
+		Phases: []float64{10, 50, 100}, Soak: rollout.Duration(time.Hour), Success: rollout.Threshold{Percent: 90}, PauseAt: rollout.Threshold{Percent: 20}})
+	must(t, err)
+	if view.Stats.Targeted != 180 {
+		t.Fatalf("targeted %d, want the 180 rev-a devices", view.Stats.Targeted)
+	}
+
+	// Every device checks in; those offered install and report success.
+	round := func() (offered int) {
+		for _, d := range devs {
+			resp := d.checkIn("1.0", deviceapi.StateIdle, "")
+			if resp.Offer != nil {
+				offered++
+				if resp.Offer.Target != "2.0/fw.bin" || resp.Offer.RolloutID != view.ID {
+					t.Fatalf("offer %+v", resp.Offer)
+				}
+				d.last = resp
+			}
+		}
+		for _, d := range devs {
+			if d.last.Offer != nil {
+				d.checkIn("2.0", deviceapi.StateIdle, "")
+			}
+		}
+		return offered
+	}
+	n := round()
+	if n < 8 || n > 30 {
+		t.Fatalf("phase 10%%: %d of 180 offered", n)
+	}
+	if changed, _ := env.Service.EvaluateRollouts(ctx); changed != 0 {
+		t.Fatal("advanced before the soak time")
+	}
+	env.Clock.Advance(time.Hour)
+	if changed, _ := env.Service.EvaluateRollouts(ctx); changed != 1 {
+		t.Fatal("did not advance after a successful soaked phase")
+	}
+	view, _ = env.Service.Rollout(ctx, p, view.ID)
+	if view.Phase != 1 || view.Percent != 50 {
+		t.Fatalf("after advancing: %+v", view)
+	}
+
+	// Phase 50%: new devices are offered; now many fail.
+	failed := 0
+	for _, d := range devs {
+		if d.last.Offer != nil {
+			continue // already on 2.0
+		}
+		resp := d.checkIn("1.0", deviceapi.StateIdle, "")
+		if resp.Offer != nil {
+			d.checkIn("1.0", deviceapi.StateFailed, resp.Offer.Target)
+			failed++
+			// A device that failed is not offered the same release again.
+			if again := d.checkIn("1.0", deviceapi.StateFailed, resp.Offer.Target); again.Offer != nil {
+				t.Fatal("offered a release the device just failed")
+			}
+		}
+	}
+	if failed < 40 {
+		t.Fatalf("only %d devices joined at 50%%", failed)
+	}
+	if changed, _ := env.Service.EvaluateRollouts(ctx); changed != 1 {
+		t.Fatal("failures did not pause the rollout")
+	}
+	view, _ = env.Service.Rollout(ctx, p, view.ID)
+	if view.State != rollout.Paused || !strings.Contains(view.Reason, "pause threshold") || view.Stats.Failed != failed {
+		t.Fatalf("after failures: %+v", view)
+	}
+	// A paused rollout offers nothing (this server dropped its cached
+	// rollouts when it paused it).
+	for _, d := range devs[:20] {
+		if resp := d.checkIn("1.0", deviceapi.StateIdle, ""); resp.Offer != nil {
+			t.Fatal("a paused rollout made an offer")
+		}
+	}
+	// The rev-b devices were never offered anything.
+	for i := 0; i < len(devs); i += 10 {
+		if devs[i].last.Offer != nil {
+			t.Fatalf("rev-b device %d was offered a rev-a rollout", i)
+		}
+	}
+	// Abort by hand; then it cannot be resumed.
+	if _, err := env.Service.ChangeRollout(ctx, p, view.ID, "abort", "bad batch"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Service.ChangeRollout(ctx, p, view.ID, "resume", ""); err == nil {
+		t.Fatal("resumed an aborted rollout")
+	}
+}

@@ -1,0 +1,259 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/lifeline-iot/lifeline/internal/deviceapi"
+	"github.com/lifeline-iot/lifeline/internal/errs"
+	"github.com/lifeline-iot/lifeline/internal/registry"
+	"github.com/lifeline-iot/lifeline/internal/rollout"
+	"github.com/lifeline-iot/lifeline/internal/store"
+	"github.com/lifeline-iot/lifeline/internal/version"
+)
+
+// DefaultPollInterval is how often devices check in unless configured.
+const DefaultPollInterval = time.Hour
+
+// deviceStates are the update states a device may report.
+var deviceStates = []string{deviceapi.StateIdle, deviceapi.StateDownloading, deviceapi.StateInstalling, deviceapi.StateRestarting, deviceapi.StateTrial, deviceapi.StateFailed}
+
+// AuthenticateDevice checks a signed device request: the Authorization
+// header, the device's enrolled key, the clock and replay. It returns the
+// device's identity.
+func (s *Service) AuthenticateDevice(ctx context.Context, authorization, method, path string, body []byte) (registry.DeviceIdentity, error) {
+	signed, err := deviceapi.ParseAuthorization(authorization)
+	if err != nil {
+		return registry.DeviceIdentity{}, errs.Wrap(errs.Unauthenticated, err, "sign device requests with the device key (%s)", err.Error()).WithCode("bad_device_signature")
+	}
+	ident, err := s.deviceIdentity(ctx, signed.DeviceID)
+	if err != nil {
+		return ident, err
+	}
+	if err := s.checkSignature(signed, ident, method, path, body); err != nil {
+		return ident, err
+	}
+	return ident, nil
+}
+
+func (s *Service) checkSignature(signed deviceapi.Signed, ident registry.DeviceIdentity, method, path string, body []byte) error {
+	s.lastSeenMu.Lock()
+	defer s.lastSeenMu.Unlock()
+	last := s.lastRequest[signed.DeviceID]
+	err := deviceapi.Verify(signed, ident.PublicKey, method, path, body, s.clock.Now(), last)
+	switch {
+	case errors.Is(err, deviceapi.ErrReplay):
+		return errs.E(errs.Unauthenticated, "%s", err.Error()).WithCode("replayed_request")
+	case errors.Is(err, deviceapi.ErrClockSkew):
+		return errs.E(errs.Unauthenticated, "%s; the server's time is %s", err.Error(), s.clock.Now().Format(time.RFC3339)).WithCode("clock_skew")
+	case err != nil:
+		return errs.E(errs.Unauthenticated, "%s", err.Error()).WithCode("bad_device_signature")
+	}
+	s.lastRequest[signed.DeviceID] = signed.Timestamp
+	return nil
+}
+
+// CheckIn records a device's report and answers what it should install and
+// when to come back. The report is written in a batch shortly after, not
+// before the answer: check-ins are the server's most frequent request.
+func (s *Service) CheckIn(ctx context.Context, ident registry.DeviceIdentity, body []byte) (deviceapi.CheckInResponse, error) {
+	var req deviceapi.CheckInRequest
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return deviceapi.CheckInResponse{}, errs.Wrap(errs.Invalid, err, "the check-in body is not valid JSON of the expected shape").WithCode("bad_json")
+	}
+	var f errs.Fields
+	f.Check(slices.Contains(deviceStates, req.State), "state", "must be one of %v", deviceStates)
+	f.Check(len(req.InstalledVersion) <= registry.MaxVersionLen, "installed_version", "is too long")
+	f.Check(len(req.Target) <= 300, "target", "is too long")
+	f.Check(len(req.Error) <= 2000 && len(req.Health) <= 500, "error", "error and health must be short")
+	if err := f.Err(); err != nil {
+		return deviceapi.CheckInResponse{}, err
+	}
+	now := s.clock.Now()
+	resp := deviceapi.CheckInResponse{PollAfter: s.pollAfter(), ServerTime: now}
+	offer, rolloutID, err := s.offerFor(ctx, ident, req)
+	if err != nil {
+		return resp, err
+	}
+	resp.Offer = offer
+	s.checkins.add(registry.CheckIn{DeviceID: ident.DeviceID, InstalledVersion: req.InstalledVersion, State: req.State,
+		Target: req.Target, Error: req.Error, Health: req.Health, AutoUpdate: req.AutoUpdate, At: now}, rolloutID)
+	if !s.checkins.running() {
+		if err := s.FlushCheckIns(ctx); err != nil {
+			return resp, err
+		}
+	}
+	return resp, nil
+}
+
+// offerFor picks the release to offer: of the product's active rollouts
+// that include the device now, the newest version above what it runs —
+// unless it already failed to install that release.
+func (s *Service) offerFor(ctx context.Context, ident registry.DeviceIdentity, req deviceapi.CheckInRequest) (*deviceapi.Offer, string, error) {
+	rollouts, err := s.activeRollouts(ctx, ident.OrgID, ident.ProductID)
+	if err != nil {
+		return nil, "", err
+	}
+	var best *rollout.Rollout
+	for i := range rollouts {
+		r := &rollouts[i]
+		switch {
+		case r.Scope == rollout.HardwareRevision && r.ScopeValue != ident.HardwareRevision,
+			r.Scope == rollout.Group && !slices.Contains(ident.Groups, r.ScopeValue),
+			!r.Includes(ident.DeviceID),
+			req.InstalledVersion != "" && version.Compare(r.Version, req.InstalledVersion) <= 0,
+			req.State == deviceapi.StateFailed && req.Target == r.Target:
+			continue
+		}
+		if best == nil || version.Newer(r.Version, best.Version) {
+			best = r
+		}
+	}
+	if best == nil {
+		return nil, "", nil
+	}
+	o := &deviceapi.Offer{Target: best.Target, Version: best.Version, SecurityUpdate: best.Security, RolloutID: best.ID}
+	if next := best.Window.Next(s.clock.Now()); next.After(s.clock.Now()) && !best.Urgent {
+		o.NotBefore = &next
+	}
+	return o, best.ID, nil
+}
+
+// pollAfter is the interval to the device's next check-in: the configured
+// interval with ±10% jitter, so a fleet that started together spreads out,
+// doubled while check-ins queue up faster than they are written (EN 303
+// 645 5.9-3: the server can slow devices down).
+func (s *Service) pollAfter() int {
+	d := s.pollInterval()
+	if s.checkins.backlog() > checkinBatch*4 {
+		d *= 2
+	}
+	jitter := 0.9 + 0.2*rand.Float64()
+	return max(1, int(d.Seconds()*jitter))
+}
+
+func (s *Service) pollInterval() time.Duration {
+	if s.updates.PollInterval > 0 {
+		return s.updates.PollInterval
+	}
+	return DefaultPollInterval
+}
+
+// FlushCheckIns writes the queued device reports.
+func (s *Service) FlushCheckIns(ctx context.Context) error {
+	reports, offered := s.checkins.take()
+	if len(reports) == 0 {
+		return nil
+	}
+	return s.store.Tx(ctx, func(q store.Queries) error {
+		return q.Directory().RecordCheckIns(ctx, reports, offered)
+	})
+}
+
+// RunCheckInWriter writes queued check-ins every interval until ctx ends,
+// then writes what is left.
+func (s *Service) RunCheckInWriter(ctx context.Context, interval time.Duration) {
+	s.checkins.setRunning(true)
+	defer s.checkins.setRunning(false)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			if err := s.FlushCheckIns(context.WithoutCancel(ctx)); err != nil {
+				s.log.Error("writing device check-ins on shutdown", "err", err)
+			}
+			return
+		case <-t.C:
+		case <-s.checkins.full:
+		}
+		if err := s.FlushCheckIns(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("writing device check-ins", "err", err)
+		}
+	}
+}
+
+// checkinBatch is how many reports make the writer flush early.
+const checkinBatch = 1000
+
+// checkinQueue holds device reports until the writer stores them. A later
+// report of the same device replaces an earlier one not yet written.
+type checkinQueue struct {
+	mu      sync.Mutex
+	reports map[string]registry.CheckIn
+	offered map[string]string
+	writer  bool
+	full    chan struct{}
+}
+
+func newCheckinQueue() *checkinQueue {
+	return &checkinQueue{reports: map[string]registry.CheckIn{}, offered: map[string]string{}, full: make(chan struct{}, 1)}
+}
+
+func (q *checkinQueue) add(c registry.CheckIn, rolloutID string) {
+	q.mu.Lock()
+	q.reports[c.DeviceID] = c
+	if rolloutID != "" {
+		q.offered[c.DeviceID] = rolloutID
+	}
+	n := len(q.reports)
+	q.mu.Unlock()
+	if n >= checkinBatch {
+		select {
+		case q.full <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (q *checkinQueue) take() ([]registry.CheckIn, map[string]string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.reports) == 0 {
+		return nil, nil
+	}
+	out := make([]registry.CheckIn, 0, len(q.reports))
+	for _, c := range q.reports {
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b registry.CheckIn) int { return compareStrings(a.DeviceID, b.DeviceID) })
+	offered := q.offered
+	q.reports, q.offered = map[string]registry.CheckIn{}, map[string]string{}
+	return out, offered
+}
+
+func (q *checkinQueue) backlog() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.reports)
+}
+
+func (q *checkinQueue) running() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.writer
+}
+
+func (q *checkinQueue) setRunning(v bool) {
+	q.mu.Lock()
+	q.writer = v
+	q.mu.Unlock()
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
