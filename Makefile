@@ -7,7 +7,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X github.com/lifeline-iot/lifeline/internal/cli.Version=$(VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: help build run demo test test-short lint bench fuzz cover clean
+.PHONY: help build run demo test test-short lint bench fuzz cover clean tufjs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -26,6 +26,18 @@ test: ## the whole test suite: vet, then every test with the race detector (Post
 
 test-short: ## quick tests without the race detector
 	$(GO) test -count=1 $(PKGS)
+
+# tuf-js, the JavaScript TUF client of the interoperability test in
+# internal/tufhttp (tufjs_test.go), installed from the committed lock file.
+# The stamp makes npm ci run only when node_modules is missing or older than
+# package.json or package-lock.json.
+TUFJS := internal/tufhttp/testdata/tufjs
+
+tufjs: $(TUFJS)/node_modules/.lifeline-installed ## install tuf-js for the interoperability test (npm ci; needs node and npm)
+
+$(TUFJS)/node_modules/.lifeline-installed: $(TUFJS)/package.json $(TUFJS)/package-lock.json
+	cd $(TUFJS) && npm ci --no-audit --no-fund
+	@touch $@
 
 lint: ## go vet, staticcheck and gofmt
 	$(GO) vet $(PKGS)
