@@ -127,7 +127,7 @@ func newDeviceCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.AddCommand(list, get, put, del, newDeviceImportCmd(g))
+	cmd.AddCommand(list, get, put, del, newDeviceImportCmd(g), newEnrolmentCmd(g), newDeviceGroupCmd(g), newDeviceResetKeyCmd(g))
 	return cmd
 }
 

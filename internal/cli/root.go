@@ -90,6 +90,7 @@ other commands against it. They find the server and token in --server and
 		newTokenCmd(g),
 		newAuditCmd(g),
 		newTUFCmd(g),
+		newRolloutCmd(g),
 		newKeysCmd(),
 	)
 	return root

@@ -166,6 +166,10 @@ func runServe(ctx context.Context, o *serveOptions, out io.Writer) error {
 	log.Info("serving", "url", base, "version", Version)
 	go purgeSessions(ctx, svc, log)
 	go refreshRepositories(ctx, svc, log)
+	go evaluateRollouts(ctx, svc, log, 15*time.Second)
+	writerDone := make(chan struct{})
+	go func() { svc.RunCheckInWriter(ctx, time.Second); close(writerDone) }()
+	defer func() { <-writerDone }() // the last check-ins are written before serve returns
 	return srv.Serve(ctx)
 }
 

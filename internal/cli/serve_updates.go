@@ -27,6 +27,7 @@ type updateFlags struct {
 	secretKey     string
 	secretKeyFile string
 	maxImageSize  int64
+	pollInterval  time.Duration
 }
 
 func (u *updateFlags) register(cmd *cobra.Command) {
@@ -42,6 +43,7 @@ func (u *updateFlags) register(cmd *cobra.Command) {
 	f.StringVar(&u.secretKey, "secret-key", "", "32-byte key, base64, that seals online signing keys at rest (prefer LIFELINE_SECRET_KEY); every server of one deployment needs the same")
 	f.StringVar(&u.secretKeyFile, "secret-key-file", "", "file holding the secret key (default: secret.key in the data directory, created on first start)")
 	f.Int64Var(&u.maxImageSize, "max-image-size", service.DefaultMaxImageSize, "largest firmware image upload, in bytes")
+	f.DurationVar(&u.pollInterval, "device-poll-interval", service.DefaultPollInterval, "how often devices check in (the server doubles it while it falls behind)")
 }
 
 // open builds the Updates configuration. dataDir is where the default
@@ -69,7 +71,7 @@ func (u *updateFlags) open(ctx context.Context, dataDir string, log *slog.Logger
 		}
 	}
 	log.Info("firmware delivery ready", "images", blobs.Backend(), "secret_key_id", box.KeyID())
-	return service.Updates{Blobs: blobs, Secrets: box, MaxImageSize: u.maxImageSize}, nil
+	return service.Updates{Blobs: blobs, Secrets: box, MaxImageSize: u.maxImageSize, PollInterval: u.pollInterval}, nil
 }
 
 // secrets finds the secret key: the flag (or LIFELINE_SECRET_KEY), else the
@@ -122,6 +124,25 @@ func refreshRepositories(ctx context.Context, svc *service.Service, log *slog.Lo
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// evaluateRollouts moves rollouts on by their device reports every
+// interval until ctx ends.
+func evaluateRollouts(ctx context.Context, svc *service.Service, log *slog.Logger, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, err := svc.EvaluateRollouts(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("evaluating rollouts", "err", err)
+		} else if n > 0 {
+			log.Info("rollouts moved on", "changed", n)
 		}
 	}
 }

@@ -88,6 +88,28 @@ func TestUpdateRepositoryWorkflow(t *testing.T) {
 		t.Fatalf("release list: %s", out)
 	}
 
+	// Roll it out, and manage the rollout.
+	out = mustRun(t, "rollout", "create", "smart-plug", "1.0.0", "--phases", "10,50,100", "--soak", "2h", "--pause-at", "5%", "--hardware", "rev-a", "--window", "01:00-05:00")
+	if !strings.Contains(out, "phase 1 of 3 (10% of targeted devices)") {
+		t.Fatalf("rollout create: %s", out)
+	}
+	var ros []struct{ ID string }
+	must(t, json.Unmarshal([]byte(mustRun(t, "rollout", "list", "--product", "smart-plug", "-o", "json")), &ros))
+	if len(ros) != 1 {
+		t.Fatalf("rollouts: %+v", ros)
+	}
+	if out := mustRun(t, "rollout", "pause", ros[0].ID, "--reason", "waiting for QA"); !strings.Contains(out, "paused") {
+		t.Fatalf("pause: %s", out)
+	}
+	code, _, errOut = run(t, "", "rollout", "create", "smart-plug", "1.0.0", "--phases", "50,10")
+	if code != 1 || !strings.Contains(errOut, "phases") {
+		t.Fatalf("bad phases: exit %d: %s", code, errOut)
+	}
+	out = mustRun(t, "device", "enrolment-token", "create", "smart-plug", "--name", "factory run 1", "--days", "30")
+	if !strings.Contains(out, "lle_") {
+		t.Fatalf("enrolment token: %s", out)
+	}
+
 	// Export, serve the directory statically, and let go-tuf fetch from it.
 	mustRun(t, "tuf", "export", "smart-plug", file("mirror"))
 	mirror := httptest.NewServer(http.FileServer(http.Dir(file("mirror"))))
