@@ -95,7 +95,7 @@ func newReleaseCmd(g *globals) *cobra.Command {
 	}
 	var date, notes string
 	var revisions []string
-	var security bool
+	var security, allowRollback bool
 	create := &cobra.Command{
 		Use: "create PRODUCT VERSION", Short: "Record a firmware release", Args: exactArgs(2),
 		Example: `  lifeline release create smart-plug-mini 2.5.0 --date 2026-11-20 --notes "Fixes CVE-2026-1234"`,
@@ -104,7 +104,7 @@ func newReleaseCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			req := httpapi.ReleaseCreateRequest{Version: args[1], Notes: notes, HardwareRevisions: revisions, SecurityUpdate: security}
+			req := httpapi.ReleaseCreateRequest{Version: args[1], Notes: notes, HardwareRevisions: revisions, SecurityUpdate: security, AllowRollback: allowRollback}
 			if date != "" {
 				t, err := parseDay(date)
 				if err != nil {
@@ -123,6 +123,7 @@ func newReleaseCmd(g *globals) *cobra.Command {
 	create.Flags().StringVar(&notes, "notes", "", "release notes")
 	create.Flags().StringSliceVar(&revisions, "hardware-revision", nil, "hardware revision the image runs on (repeatable; default: all)")
 	create.Flags().BoolVar(&security, "security", false, "mark the release as a security update")
+	create.Flags().BoolVar(&allowRollback, "allow-rollback", false, "let devices on newer versions install it (to replace a bad release with an older good one)")
 	del := &cobra.Command{
 		Use: "delete PRODUCT VERSION", Short: "Delete a release no device runs", Args: exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -137,7 +137,7 @@ func (a *API) createRelease(r *http.Request, p access.Principal) (any, error) {
 	if err := decodeReq(r, &req); err != nil {
 		return nil, err
 	}
-	in := registry.Release{Version: req.Version, Notes: req.Notes, HardwareRevisions: req.HardwareRevisions, SecurityUpdate: req.SecurityUpdate}
+	in := registry.Release{Version: req.Version, Notes: req.Notes, HardwareRevisions: req.HardwareRevisions, SecurityUpdate: req.SecurityUpdate, AllowRollback: req.AllowRollback}
 	if req.ReleasedAt != nil {
 		in.ReleasedAt = *req.ReleasedAt
 	}

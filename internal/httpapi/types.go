@@ -124,6 +124,8 @@ type ReleaseCreateRequest struct {
 	HardwareRevisions []string `json:"hardware_revisions,omitempty"`
 	// SecurityUpdate marks a release that fixes vulnerabilities.
 	SecurityUpdate bool `json:"security_update,omitempty"`
+	// AllowRollback lets devices on newer versions install this release.
+	AllowRollback bool `json:"allow_rollback,omitempty"`
 }
 
 // OnlineKeysRequest asks for new online signing keys.

@@ -19,8 +19,11 @@ type Release struct {
 	HardwareRevisions []string `json:"hardware_revisions"`
 	// SecurityUpdate marks a release that fixes vulnerabilities, so devices
 	// and users can tell security updates from feature updates (CRA Annex I).
-	SecurityUpdate bool      `json:"security_update"`
-	CreatedAt      time.Time `json:"created_at"`
+	SecurityUpdate bool `json:"security_update"`
+	// AllowRollback lets devices running a newer version install this one,
+	// for a release that replaces a bad one with an older, known good image.
+	AllowRollback bool      `json:"allow_rollback,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
 	// Image is the uploaded firmware file, if any.
 	Image *Image `json:"image,omitempty"`
 	// SignedAt is when the image was signed into the product's TUF targets

@@ -59,16 +59,18 @@ func (t Threshold) reached(n, offered int) bool {
 
 // Rollout is one release rolling out.
 type Rollout struct {
-	ID         string    `json:"id"`
-	ProductID  string    `json:"product_id"`
-	ReleaseID  string    `json:"release_id"`
-	Version    string    `json:"version"`
-	Target     string    `json:"target"` // TUF target path
-	Security   bool      `json:"security_update"`
-	Scope      Scope     `json:"scope"`
-	ScopeValue string    `json:"scope_value,omitempty"` // revision name or group
-	Phases     []float64 `json:"phases"`                // cumulative percentages, ending at 100
-	Soak       Duration  `json:"soak"`                  // minimum time in each phase
+	ID        string `json:"id"`
+	ProductID string `json:"product_id"`
+	ReleaseID string `json:"release_id"`
+	Version   string `json:"version"`
+	Target    string `json:"target"` // TUF target path
+	Security  bool   `json:"security_update"`
+	// AllowRollback: the release may replace newer versions on devices.
+	AllowRollback bool      `json:"allow_rollback,omitempty"`
+	Scope         Scope     `json:"scope"`
+	ScopeValue    string    `json:"scope_value,omitempty"` // revision name or group
+	Phases        []float64 `json:"phases"`                // cumulative percentages, ending at 100
+	Soak          Duration  `json:"soak"`                  // minimum time in each phase
 	// Urgent skips soak times: for security fixes that cannot wait.
 	Urgent bool `json:"urgent"`
 	// Success advances a phase once its soak is over (default: 95% of

@@ -109,7 +109,7 @@ func (s *Service) offerFor(ctx context.Context, ident registry.DeviceIdentity, r
 		case r.Scope == rollout.HardwareRevision && r.ScopeValue != ident.HardwareRevision,
 			r.Scope == rollout.Group && !slices.Contains(ident.Groups, r.ScopeValue),
 			!r.Includes(ident.DeviceID),
-			req.InstalledVersion != "" && version.Compare(r.Version, req.InstalledVersion) <= 0,
+			req.InstalledVersion != "" && !offerable(r, req.InstalledVersion),
 			req.State == deviceapi.StateFailed && req.Target == r.Target:
 			continue
 		}
@@ -256,4 +256,12 @@ func compareStrings(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// offerable reports whether a device running installed should get the
+// rollout's release: a newer version, or any other one when the release is
+// an allowed rollback.
+func offerable(r *rollout.Rollout, installed string) bool {
+	c := version.Compare(r.Version, installed)
+	return c > 0 || (c < 0 && r.AllowRollback)
 }

@@ -151,7 +151,7 @@ func (s *Service) SignReleases(ctx context.Context, p access.Principal, productK
 					// devices verified.
 					custom := tufrepo.Custom{
 						Product: org.Slug + "/" + prod.Slug, Version: rel.Version, HardwareRevisions: rel.HardwareRevisions,
-						SecurityUpdate: rel.SecurityUpdate, ReleasedAt: rel.ReleasedAt, Notes: firstLine(rel.Notes, 500),
+						SecurityUpdate: rel.SecurityUpdate, AllowRollback: rel.AllowRollback, ReleasedAt: rel.ReleasedAt, Notes: firstLine(rel.Notes, 500),
 					}
 					if prod.SupportEnd != nil {
 						custom.SupportEnd = prod.SupportEnd.String()

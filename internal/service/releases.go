@@ -88,7 +88,7 @@ func (s *Service) CreateRelease(ctx context.Context, p access.Principal, product
 		return in, err
 	}
 	r := registry.Release{ID: ids.New(), Version: in.Version, ReleasedAt: in.ReleasedAt, Notes: in.Notes, CreatedAt: s.clock.Now(),
-		HardwareRevisions: in.HardwareRevisions, SecurityUpdate: in.SecurityUpdate}
+		HardwareRevisions: in.HardwareRevisions, SecurityUpdate: in.SecurityUpdate, AllowRollback: in.AllowRollback}
 	if r.ReleasedAt.IsZero() {
 		r.ReleasedAt = r.CreatedAt
 	}

@@ -59,7 +59,7 @@ func (s *Service) CreateRollout(ctx context.Context, p access.Principal, product
 				return nil, errs.Invalidf("scope_value", "release %s is not for hardware revision %q", rel.Version, r.ScopeValue)
 			}
 		}
-		r.ProductID, r.ReleaseID, r.Version, r.Security = prod.ID, rel.ID, rel.Version, rel.SecurityUpdate || in.Security
+		r.ProductID, r.ReleaseID, r.Version, r.Security, r.AllowRollback = prod.ID, rel.ID, rel.Version, rel.SecurityUpdate || in.Security, rel.AllowRollback
 		r.Target = tufrepo.TargetPath(rel.Version, rel.Image.FileName)
 		if err := os.CreateRollout(ctx, &r); err != nil {
 			return nil, err

@@ -54,7 +54,7 @@ func (s *orgStore) DeleteHardwareRevision(ctx context.Context, productID, name s
 }
 
 const releaseColumns = `id, product_id, version, released_at, notes, created_at, hardware_revisions, security_update,
-	image_name, image_length, image_sha256, image_sha512, image_blob, image_uploaded_at, signed_at, signed_custom`
+	image_name, image_length, image_sha256, image_sha512, image_blob, image_uploaded_at, signed_at, signed_custom, allow_rollback`
 
 func scanRelease(sc interface{ Scan(...any) error }) (registry.Release, error) {
 	var r registry.Release
@@ -62,7 +62,7 @@ func scanRelease(sc interface{ Scan(...any) error }) (registry.Release, error) {
 	var revisions string
 	var img registry.Image
 	err := sc.Scan(&r.ID, &r.ProductID, &r.Version, &released, &r.Notes, &created, &revisions, &r.SecurityUpdate,
-		&img.FileName, &img.Length, &img.SHA256, &img.SHA512, &img.BlobKey, &uploaded, &signed, &r.TargetCustom)
+		&img.FileName, &img.Length, &img.SHA256, &img.SHA512, &img.BlobKey, &uploaded, &signed, &r.TargetCustom, &r.AllowRollback)
 	if err != nil {
 		return r, err
 	}
@@ -96,9 +96,9 @@ func (s *orgStore) CreateRelease(ctx context.Context, r *registry.Release) error
 	if err := s.requireProduct(ctx, r.ProductID); err != nil {
 		return err
 	}
-	_, err := s.q.exec(ctx, `INSERT INTO releases (id, org_id, product_id, version, released_at, notes, created_at, hardware_revisions, security_update)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, s.org, r.ProductID, r.Version, s.q.t(r.ReleasedAt), r.Notes, s.q.t(r.CreatedAt), revisionsJSON(r.HardwareRevisions), r.SecurityUpdate)
+	_, err := s.q.exec(ctx, `INSERT INTO releases (id, org_id, product_id, version, released_at, notes, created_at, hardware_revisions, security_update, allow_rollback)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, s.org, r.ProductID, r.Version, s.q.t(r.ReleasedAt), r.Notes, s.q.t(r.CreatedAt), revisionsJSON(r.HardwareRevisions), r.SecurityUpdate, r.AllowRollback)
 	return conflictAs(err, errs.E(errs.Conflict, "release %q already exists", r.Version).WithCode("release_exists"))
 }
 

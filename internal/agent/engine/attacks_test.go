@@ -180,9 +180,9 @@ func TestArbitrarySoftwareAttack(t *testing.T) {
 			if err := e.Apply(context.Background(), target); !errors.Is(err, tc.want) {
 				t.Fatalf("Apply = %v, want %v", err, tc.want)
 			}
-			// The download is recorded, so that a restart resumes it, but
-			// the refused bytes are gone: nothing is left to resume from.
-			nothingInstalled(t, e, d, slots, state.Downloading)
+			// Refused bytes abandon the update: the agent is idle again,
+			// free to take the next offer, and nothing is left on disk.
+			nothingInstalled(t, e, d, slots, state.Idle)
 
 			m.stop()
 			applies(t, e, target)
@@ -285,7 +285,7 @@ func TestEndlessDataAttack(t *testing.T) {
 				if !errors.Is(err, download.ErrTooLong) {
 					t.Fatalf("Apply = %v, want %v", err, download.ErrTooLong)
 				}
-				nothingInstalled(t, e, d, slots, state.Downloading)
+				nothingInstalled(t, e, d, slots, state.Idle)
 			} else {
 				var tooLong *metadata.ErrDownloadLengthMismatch
 				if !errors.As(err, &tooLong) {

@@ -212,6 +212,12 @@ func (e *Engine) Apply(ctx context.Context, targetPath string) error {
 		return err
 	}
 	if err := e.fetch(ctx, st.Update, tf); err != nil {
+		if refusedDownload(err) {
+			st.Phase, st.Update, st.LastError = state.Idle, nil, err.Error()
+			if serr := e.save(st); serr != nil {
+				return serr
+			}
+		}
 		return err
 	}
 	st.Phase = state.Downloaded
@@ -281,6 +287,9 @@ func (e *Engine) step(ctx context.Context, st state.State) (state.State, bool, e
 			return st, true, errors.New(st.LastError)
 		}
 		if err := e.fetch(ctx, u, tf); err != nil {
+			if refusedDownload(err) {
+				st.Phase, st.Update, st.LastError = state.Idle, nil, err.Error()
+			}
 			return st, true, err
 		}
 		st.Phase = state.Downloaded
@@ -288,6 +297,7 @@ func (e *Engine) step(ctx context.Context, st state.State) (state.State, bool, e
 	case state.Downloaded:
 		// Check the file once more: it sat on disk, maybe across a power cut.
 		if err := e.checkFile(u); err != nil {
+			_ = os.Remove(u.File)
 			st.Phase, st.Update, st.LastError = state.Idle, nil, err.Error()
 			return st, true, err
 		}
@@ -374,4 +384,12 @@ func linuxBootID() string {
 		return ""
 	}
 	return strings.TrimSpace(string(b))
+}
+
+// refusedDownload reports whether a download failed because the bytes were
+// wrong (not because the network failed): the update is abandoned rather
+// than resumed, so the device is free to take the next offer.
+func refusedDownload(err error) bool {
+	return errors.Is(err, download.ErrHashMismatch) || errors.Is(err, download.ErrLengthMismatch) ||
+		errors.Is(err, download.ErrTooLong) || errors.Is(err, download.ErrBadMetadata)
 }

@@ -12,6 +12,8 @@ ALTER TABLE devices ADD COLUMN last_checkin_at TIMESTAMPTZ;
 ALTER TABLE devices ADD COLUMN rollout_id TEXT;
 CREATE INDEX devices_by_rollout ON devices (rollout_id);
 
+ALTER TABLE releases ADD COLUMN allow_rollback BOOLEAN NOT NULL DEFAULT FALSE;
+
 CREATE TABLE enrolment_tokens (
     id           TEXT PRIMARY KEY,
     org_id       TEXT NOT NULL REFERENCES organisations (id),
