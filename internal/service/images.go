@@ -191,6 +191,7 @@ func (s *Service) SignReleases(ctx context.Context, p access.Principal, productK
 
 func firstLine(s string, max int) string {
 	s, _, _ = strings.Cut(s, "\n")
+	s = strings.TrimRight(s, "\r")
 	if len(s) > max {
 		s = s[:max]
 	}

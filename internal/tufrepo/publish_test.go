@@ -3,6 +3,7 @@ package tufrepo
 import (
 	"crypto/sha256"
 	"crypto/sha512"
+	"encoding/json"
 	"slices"
 	"testing"
 	"time"
@@ -173,5 +174,30 @@ func TestRefreshAt(t *testing.T) {
 	got, _ := Next(applyFiles(Current{Root: root}, files), Change{}, at.Add(time.Second), DefaultPolicy, r.signers())
 	if !slices.Equal(roles(got), []string{Timestamp}) {
 		t.Fatalf("at RefreshAt, re-signed %v", roles(got))
+	}
+}
+
+// TestControlCharactersInCustomStayValidJSON: canonical JSON leaves control
+// characters raw inside strings; the files Lifeline writes must still parse
+// and verify in every client.
+func TestControlCharactersInCustomStayValidJSON(t *testing.T) {
+	r := newTestRepo(t)
+	root := signedRoot(t, r.spec(1, t0.AddDate(1, 0, 0)), r.root[0], r.root[1])
+	tg := target("1.0.0/plug.bin", []byte("img"))
+	tg.Custom = MarshalCustom(Custom{Product: "acme/plug", Version: "1.0.0", Notes: "fixes\tthings\r\x01", ReleasedAt: t0})
+	files, err := Next(Current{Root: root}, Change{Add: []Target{tg}}, t0, DefaultPolicy, r.signers())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur := applyFiles(Current{Root: root}, files)
+	if !json.Valid(cur.Targets) {
+		t.Fatalf("targets metadata is not valid JSON: %q", cur.Targets)
+	}
+	tf := verifyTarget(t, root, cur, t0, "1.0.0/plug.bin")
+	if c, err := ParseCustom(*tf.Custom); err != nil || c.Notes != "fixes\tthings\r\x01" {
+		t.Fatalf("notes = %q, %v", c.Notes, err)
+	}
+	if _, err := RefreshAt(cur, DefaultPolicy); err != nil {
+		t.Fatal(err)
 	}
 }

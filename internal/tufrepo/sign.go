@@ -71,7 +71,7 @@ func signFile(role string, signed any, version int64, expires time.Time, signerR
 	body.WriteString(`{"signatures":`)
 	body.Write(sigJSON)
 	body.WriteString(`,"signed":`)
-	body.Write(payload)
+	writeJSONSafe(&body, payload)
 	body.WriteString("}")
 	return File{Role: role, Version: version, Expires: expires, Body: body.Bytes()}, nil
 }
@@ -108,4 +108,27 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// writeJSONSafe writes canonical JSON so that any JSON parser reads it.
+// Canonical JSON (OLPC, as TUF signs it) escapes only '\\' and '"' inside
+// strings and leaves control characters raw, which JSON forbids: a release
+// note with a tab would make the file unreadable. Canonical JSON has no
+// whitespace outside strings, so every byte below 0x20 is inside a string,
+// and escaping it as \u00XX decodes to the same string, whose canonical
+// form is again exactly the signed payload.
+func writeJSONSafe(b *bytes.Buffer, payload []byte) {
+	const hexDigits = "0123456789abcdef"
+	start := 0
+	for i, c := range payload {
+		if c >= 0x20 {
+			continue
+		}
+		b.Write(payload[start:i])
+		b.WriteString(`\u00`)
+		b.WriteByte(hexDigits[c>>4])
+		b.WriteByte(hexDigits[c&0xf])
+		start = i + 1
+	}
+	b.Write(payload[start:])
 }
