@@ -73,3 +73,59 @@ func FuzzParseAuthorization(f *testing.F) {
 		}
 	})
 }
+
+func TestSessions(t *testing.T) {
+	pub, _, _ := ed25519.GenerateKey(rand.Reader)
+	otherPub, _, _ := ed25519.GenerateKey(rand.Reader)
+	secret := []byte("server secret")
+	now := time.Unix(1_800_000_000, 0)
+	exp := now.Add(SessionLife).Unix()
+	key := DeriveSessionKey(secret, "dev-1", exp, pub)
+	body := []byte(`{"state":"idle"}`)
+	s, err := ParseSessionAuthorization(SessionAuthorization("dev-1", key, exp, "POST", CheckInPath, now.Unix(), body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		key  []byte
+		body []byte
+		now  time.Time
+		last int64
+		want error
+	}{
+		{"valid", key, body, now, 0, nil},
+		{"key of another device", DeriveSessionKey(secret, "dev-2", exp, pub), body, now, 0, ErrBadSignature},
+		{"key after re-enrolment", DeriveSessionKey(secret, "dev-1", exp, otherPub), body, now, 0, ErrBadSignature},
+		{"other server secret", DeriveSessionKey([]byte("x"), "dev-1", exp, pub), body, now, 0, ErrBadSignature},
+		{"changed body", key, []byte(`{}`), now, 0, ErrBadSignature},
+		{"expired", key, body, time.Unix(exp, 0), 0, ErrSessionExpired},
+		{"replayed", key, body, now, now.Unix(), ErrReplay},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := VerifySession(s, tt.key, "POST", CheckInPath, tt.body, tt.now, tt.last); !errors.Is(err, tt.want) {
+				t.Fatalf("VerifySession = %v, want %v", err, tt.want)
+			}
+		})
+	}
+	// An expiry beyond a session's life is refused even with a valid MAC.
+	far := now.Add(30 * 24 * time.Hour).Unix()
+	k2 := DeriveSessionKey(secret, "dev-1", far, pub)
+	s2, _ := ParseSessionAuthorization(SessionAuthorization("dev-1", k2, far, "POST", CheckInPath, now.Unix(), body))
+	if err := VerifySession(s2, k2, "POST", CheckInPath, body, now, 0); !errors.Is(err, ErrSessionExpired) {
+		t.Fatalf("overlong session: %v", err)
+	}
+}
+
+func FuzzParseSessionAuthorization(f *testing.F) {
+	f.Add("Lifeline-Session id=d1,exp=2,ts=1,mac=AAAA")
+	f.Fuzz(func(t *testing.T, h string) {
+		s, err := ParseSessionAuthorization(h)
+		if err == nil && (s.DeviceID == "" || s.Expires <= 0 || s.Timestamp <= 0 || len(s.MAC) != sha256Size) {
+			t.Fatalf("accepted incomplete header %q", h)
+		}
+	})
+}
+
+const sha256Size = 32

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/lifeline-iot/lifeline/internal/access"
 	"github.com/lifeline-iot/lifeline/internal/deviceapi"
@@ -14,7 +15,10 @@ import (
 	"github.com/lifeline-iot/lifeline/internal/registry"
 )
 
-type deviceKey struct{}
+type (
+	deviceKey     struct{}
+	viaSessionKey struct{}
+)
 
 // authenticateDevice reads the body (the signature covers it) and checks
 // the device's signature; the identity and the body travel on in the
@@ -32,7 +36,9 @@ func (a *API) authenticateDevice(w http.ResponseWriter, r *http.Request) (*http.
 	if err != nil {
 		return r, err
 	}
-	r = r.WithContext(context.WithValue(r.Context(), deviceKey{}, ident))
+	ctx := context.WithValue(r.Context(), deviceKey{}, ident)
+	ctx = context.WithValue(ctx, viaSessionKey{}, strings.HasPrefix(r.Header.Get("Authorization"), deviceapi.SessionScheme+" "))
+	r = r.WithContext(ctx)
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	return r, nil
 }
@@ -48,6 +54,13 @@ func (a *API) enrol(r *http.Request, _ access.Principal) (any, error) {
 		return nil, err
 	}
 	return a.svc.Enrol(r.Context(), req, "device "+httpx.ClientIP(r, a.cfg.TrustProxy))
+}
+
+func (a *API) newSession(r *http.Request, _ access.Principal) (any, error) {
+	if via, _ := r.Context().Value(viaSessionKey{}).(bool); via {
+		return nil, errs.E(errs.PermissionDenied, "open a session with a request signed by the device key, not from another session").WithCode("session_from_session")
+	}
+	return a.svc.NewDeviceSession(deviceFrom(r))
 }
 
 func (a *API) checkIn(r *http.Request, _ access.Principal) (any, error) {

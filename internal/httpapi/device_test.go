@@ -278,3 +278,70 @@ func TestRolloutDrivenByDeviceReports(t *testing.T) {
 		t.Fatal("resumed an aborted rollout")
 	}
 }
+
+// TestDeviceSessions: a request signed with the device key opens a
+// session; later check-ins carry an HMAC; sessions cannot renew themselves,
+// expire, and end with a key reset.
+func TestDeviceSessions(t *testing.T) {
+	env, p, token := fleetEnv(t)
+	d, status, body := enrolDevice(t, env, token, "SN-1", "rev-a", "1.0")
+	if status != 200 {
+		t.Fatalf("enrol: %s", body)
+	}
+	post := func(path, auth string, payload []byte) (int, []byte) {
+		r, _ := http.NewRequest("POST", env.URL+path, bytes.NewReader(payload))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Authorization", auth)
+		resp, err := testenv.Client().Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	d.ts = max(d.ts+1, env.Clock.Now().Unix())
+	status, body = post(deviceapi.SessionPath, deviceapi.Authorization(d.id, d.key, "POST", deviceapi.SessionPath, d.ts, nil), nil)
+	if status != 200 {
+		t.Fatalf("open session: %d %s", status, body)
+	}
+	var sess deviceapi.SessionResponse
+	mustDecode(t, body, &sess)
+	key, _ := base64.RawURLEncoding.DecodeString(sess.Key)
+	checkIn := []byte(`{"installed_version":"1.0","state":"idle","auto_update":true}`)
+	sessionPost := func(path string, payload []byte) (int, []byte) {
+		d.ts = max(d.ts+1, env.Clock.Now().Unix())
+		return post(path, deviceapi.SessionAuthorization(d.id, key, sess.Expires.Unix(), "POST", path, d.ts, payload), payload)
+	}
+	if status, body := sessionPost(deviceapi.CheckInPath, checkIn); status != 200 {
+		t.Fatalf("check-in in a session: %d %s", status, body)
+	}
+	if status, body := sessionPost(deviceapi.SessionPath, nil); status != 403 {
+		t.Fatalf("a session renewed itself: %d %s", status, body)
+	}
+	// A forged MAC, and a replay, are refused.
+	d.ts++
+	if status, _ := post(deviceapi.CheckInPath, deviceapi.SessionAuthorization(d.id, []byte("guessed key 0123456789abcdef0123"), sess.Expires.Unix(), "POST", deviceapi.CheckInPath, d.ts, checkIn), checkIn); status != 401 {
+		t.Fatalf("forged session MAC: %d", status)
+	}
+	if status, _ := post(deviceapi.CheckInPath, deviceapi.SessionAuthorization(d.id, key, sess.Expires.Unix(), "POST", deviceapi.CheckInPath, d.ts-1, checkIn), checkIn); status != 401 {
+		t.Fatalf("replayed session request: %d", status)
+	}
+	// After a key reset the session is dead.
+	must(t, env.Service.ResetDeviceKey(context.Background(), p, "plug", "SN-1"))
+	if status, _ := sessionPost(deviceapi.CheckInPath, checkIn); status != 401 {
+		t.Fatalf("session after a key reset: %d", status)
+	}
+	// And sessions expire.
+	d2, _, _ := enrolDevice(t, env, token, "SN-2", "rev-a", "1.0")
+	d2.ts = env.Clock.Now().Unix()
+	_, body = post(deviceapi.SessionPath, deviceapi.Authorization(d2.id, d2.key, "POST", deviceapi.SessionPath, d2.ts, nil), nil)
+	mustDecode(t, body, &sess)
+	key, _ = base64.RawURLEncoding.DecodeString(sess.Key)
+	env.Clock.Advance(deviceapi.SessionLife + time.Minute)
+	ts := env.Clock.Now().Unix()
+	status, body = post(deviceapi.CheckInPath, deviceapi.SessionAuthorization(d2.id, key, sess.Expires.Unix(), "POST", deviceapi.CheckInPath, ts, checkIn), checkIn)
+	if code, _, _ := errorOf(t, body); status != 401 || code != "session_expired" {
+		t.Fatalf("expired session: %d %s", status, body)
+	}
+}

@@ -106,7 +106,7 @@ func (a *API) OpenAPI() map[string]any {
 			"securitySchemes": map[string]any{
 				"bearer":  map[string]any{"type": "http", "scheme": "bearer", "description": "An API token made with lifeline token create or in the web UI"},
 				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": "__Host-lifeline_session"},
-				"device":  map[string]any{"type": "apiKey", "in": "header", "name": "Authorization", "description": "Lifeline-Device id=<device ID>,ts=<unix seconds>,sig=<base64url Ed25519 signature of method, path, ts and the body's SHA-256, one per line>, with the key the device enrolled"},
+				"device":  map[string]any{"type": "apiKey", "in": "header", "name": "Authorization", "description": "Lifeline-Device id=<device ID>,ts=<unix seconds>,sig=<base64url Ed25519 signature of method, path, ts and the body's SHA-256, one per line>, with the key the device enrolled; or, in a session, Lifeline-Session id=…,exp=…,ts=…,mac=<HMAC-SHA256 with the session key>"},
 			},
 		},
 	}

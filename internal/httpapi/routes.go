@@ -77,6 +77,7 @@ func (a *API) routeTable() []Route {
 		{Method: "POST", Path: "/api/v1/rollouts/{rollout}/actions", Auth: Member, Tag: "Rollouts", Summary: "Pause, resume or abort a rollout", Body: RolloutActionRequest{}, Resp: service.RolloutView{}, Handle: a.changeRollout},
 
 		{Method: "POST", Path: deviceapi.EnrolPath, Auth: Public, Tag: "Device API", Summary: "Enrol a device and its Ed25519 public key with an enrolment token", Body: deviceapi.EnrolRequest{}, Resp: deviceapi.EnrolResponse{}, Handle: a.enrol},
+		{Method: "POST", Path: deviceapi.SessionPath, Auth: Device, Tag: "Device API", Summary: "Open a 24-hour session: a request signed by the device key returns a key for HMAC-authenticated requests (Lifeline-Session)", Resp: deviceapi.SessionResponse{}, RawBody: true, Handle: a.newSession},
 		{Method: "POST", Path: deviceapi.CheckInPath, Auth: Device, Tag: "Device API", Summary: "Report the device's state; learn what to install and when to check in next", Body: deviceapi.CheckInRequest{}, Resp: deviceapi.CheckInResponse{}, RawBody: true, Handle: a.checkIn},
 
 		{Method: "GET", Path: "/api/v1/devices", Auth: Member, Tag: "Devices", Summary: "List devices", Query: append([]Param{{"product", "product slug or ID"}, {"hardware_revision", "revision name"}, {"installed_version", "release version"}, {"serial_prefix", "serials starting with this"}, {"seen_since", "RFC 3339 time"}}, pageParams...), Resp: ListBody[registry.Device]{}, Handle: a.listDevices},

@@ -11,6 +11,7 @@ package secretbox
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -31,8 +32,9 @@ const (
 
 // Box seals and opens secrets. It is safe for concurrent use.
 type Box struct {
-	aead cipher.AEAD
-	id   [idLen]byte
+	aead    cipher.AEAD
+	id      [idLen]byte
+	derived [sha256.Size]byte // HMAC key for Derive, itself derived from the master key
 }
 
 // New makes a Box from a 32-byte master key.
@@ -51,6 +53,9 @@ func New(key []byte) (*Box, error) {
 	b := &Box{aead: aead}
 	sum := sha256.Sum256(append([]byte("lifeline secretbox key id\x00"), key...))
 	copy(b.id[:], sum[:])
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("lifeline secretbox derive\x00"))
+	copy(b.derived[:], m.Sum(nil))
 	return b, nil
 }
 
@@ -94,6 +99,15 @@ func (b *Box) Seal(plaintext, ad []byte) []byte {
 		panic(err)
 	}
 	return b.aead.Seal(out, nonce, plaintext, ad)
+}
+
+// Derive returns a 32-byte key for one purpose, named by label, derived
+// from the master key: every server with the same master key derives the
+// same key, and keys for different labels are unrelated.
+func (b *Box) Derive(label string) []byte {
+	m := hmac.New(sha256.New, b.derived[:])
+	m.Write([]byte(label))
+	return m.Sum(nil)
 }
 
 // ErrWrongKey means a value was sealed under a different master key.

@@ -66,3 +66,12 @@ func FuzzOpen(f *testing.F) {
 		_, _ = b.Open(sealed, ad)
 	})
 }
+
+func TestDerive(t *testing.T) {
+	k, _ := ParseKey(GenerateKey())
+	a, _ := New(k)
+	b, _ := New(k)
+	if !bytes.Equal(a.Derive("x"), b.Derive("x")) || bytes.Equal(a.Derive("x"), a.Derive("y")) || bytes.Equal(a.Derive("x"), mustBox(t).Derive("x")) {
+		t.Fatal("Derive is not a per-label, per-key function")
+	}
+}

@@ -3,10 +3,12 @@ package service
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +30,9 @@ var deviceStates = []string{deviceapi.StateIdle, deviceapi.StateDownloading, dev
 // header, the device's enrolled key, the clock and replay. It returns the
 // device's identity.
 func (s *Service) AuthenticateDevice(ctx context.Context, authorization, method, path string, body []byte) (registry.DeviceIdentity, error) {
+	if strings.HasPrefix(authorization, deviceapi.SessionScheme+" ") {
+		return s.authenticateSession(ctx, authorization, method, path, body)
+	}
 	signed, err := deviceapi.ParseAuthorization(authorization)
 	if err != nil {
 		return registry.DeviceIdentity{}, errs.Wrap(errs.Unauthenticated, err, "sign device requests with the device key (%s)", err.Error()).WithCode("bad_device_signature")
@@ -43,11 +48,64 @@ func (s *Service) AuthenticateDevice(ctx context.Context, authorization, method,
 }
 
 func (s *Service) checkSignature(signed deviceapi.Signed, ident registry.DeviceIdentity, method, path string, body []byte) error {
+	return s.acceptRequest(signed.DeviceID, signed.Timestamp, func(last int64) error {
+		return deviceapi.Verify(signed, ident.PublicKey, method, path, body, s.clock.Now(), last)
+	})
+}
+
+// authenticateSession checks a request made in a device session (see
+// deviceapi.SessionScheme): the key is derived again, nothing is stored.
+func (s *Service) authenticateSession(ctx context.Context, authorization, method, path string, body []byte) (registry.DeviceIdentity, error) {
+	signed, err := deviceapi.ParseSessionAuthorization(authorization)
+	if err != nil {
+		return registry.DeviceIdentity{}, errs.Wrap(errs.Unauthenticated, err, "bad session header (%s)", err.Error()).WithCode("bad_device_signature")
+	}
+	if err := s.updatesReady(); err != nil {
+		return registry.DeviceIdentity{}, err
+	}
+	ident, err := s.deviceIdentity(ctx, signed.DeviceID)
+	if err != nil {
+		return ident, err
+	}
+	key := deviceapi.DeriveSessionKey(s.sessionSecret(), ident.DeviceID, signed.Expires, ident.PublicKey)
+	return ident, s.acceptRequest(signed.DeviceID, signed.Timestamp, func(last int64) error {
+		return deviceapi.VerifySession(signed, key, method, path, body, s.clock.Now(), last)
+	})
+}
+
+// NewDeviceSession gives a device that has just signed a request with its
+// key a session key for its next requests.
+func (s *Service) NewDeviceSession(ident registry.DeviceIdentity) (deviceapi.SessionResponse, error) {
+	if err := s.updatesReady(); err != nil {
+		return deviceapi.SessionResponse{}, err
+	}
+	exp := s.clock.Now().Add(deviceapi.SessionLife).Truncate(time.Second)
+	key := deviceapi.DeriveSessionKey(s.sessionSecret(), ident.DeviceID, exp.Unix(), ident.PublicKey)
+	return deviceapi.SessionResponse{Key: base64.RawURLEncoding.EncodeToString(key), Expires: exp}, nil
+}
+
+func (s *Service) sessionSecret() []byte { return s.updates.Secrets.Derive("lifeline device sessions v1") }
+
+// acceptRequest runs verify with the device's previous request time, then
+// records this request's time unless a newer one got in meanwhile. The
+// verification runs outside the lock: it is the costliest step of a check-in.
+func (s *Service) acceptRequest(deviceID string, ts int64, verify func(last int64) error) error {
 	s.lastSeenMu.Lock()
-	defer s.lastSeenMu.Unlock()
-	last := s.lastRequest[signed.DeviceID]
-	err := deviceapi.Verify(signed, ident.PublicKey, method, path, body, s.clock.Now(), last)
+	last := s.lastRequest[deviceID]
+	s.lastSeenMu.Unlock()
+	err := verify(last)
+	if err == nil {
+		s.lastSeenMu.Lock()
+		if ts <= s.lastRequest[deviceID] {
+			err = deviceapi.ErrReplay
+		} else {
+			s.lastRequest[deviceID] = ts
+		}
+		s.lastSeenMu.Unlock()
+	}
 	switch {
+	case errors.Is(err, deviceapi.ErrSessionExpired):
+		return errs.E(errs.Unauthenticated, "%s", err.Error()).WithCode("session_expired")
 	case errors.Is(err, deviceapi.ErrReplay):
 		return errs.E(errs.Unauthenticated, "%s", err.Error()).WithCode("replayed_request")
 	case errors.Is(err, deviceapi.ErrClockSkew):
@@ -55,7 +113,6 @@ func (s *Service) checkSignature(signed deviceapi.Signed, ident registry.DeviceI
 	case err != nil:
 		return errs.E(errs.Unauthenticated, "%s", err.Error()).WithCode("bad_device_signature")
 	}
-	s.lastRequest[signed.DeviceID] = signed.Timestamp
 	return nil
 }
 

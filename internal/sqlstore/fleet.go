@@ -149,22 +149,27 @@ func (d *directory) DeviceIdentity(ctx context.Context, deviceID string) (regist
 }
 
 func (d *directory) RecordCheckIns(ctx context.Context, reports []registry.CheckIn, offered map[string]string) error {
+	// One statement, prepared once for the batch: preparing it per row
+	// cost more than running it.
+	stmt, err := d.q.ex.PrepareContext(ctx, rebind(d.q.d, `UPDATE devices SET update_state = ?, update_target = ?, update_error = ?, health = ?, auto_update = ?,
+		last_checkin_at = ?, updated_at = ?,
+		last_seen = CASE WHEN last_seen IS NULL OR last_seen < ? THEN ? ELSE last_seen END,
+		first_seen = COALESCE(first_seen, ?),
+		release_id = COALESCE((SELECT r.id FROM releases r WHERE r.product_id = devices.product_id AND r.version = ?), release_id),
+		rollout_id = COALESCE(?, rollout_id)
+		WHERE id = ?`))
+	if err != nil {
+		return translate(d.q.d, err)
+	}
+	defer stmt.Close()
 	for _, c := range reports {
 		var rolloutID any
 		if r, ok := offered[c.DeviceID]; ok {
 			rolloutID = r
 		}
 		at := d.q.t(c.At)
-		_, err := d.q.exec(ctx, `UPDATE devices SET update_state = ?, update_target = ?, update_error = ?, health = ?, auto_update = ?,
-			last_checkin_at = ?, updated_at = ?,
-			last_seen = CASE WHEN last_seen IS NULL OR last_seen < ? THEN ? ELSE last_seen END,
-			first_seen = COALESCE(first_seen, ?),
-			release_id = COALESCE((SELECT r.id FROM releases r WHERE r.product_id = devices.product_id AND r.version = ?), release_id),
-			rollout_id = COALESCE(?, rollout_id)
-			WHERE id = ?`,
-			c.State, c.Target, c.Error, c.Health, c.AutoUpdate, at, at, at, at, at, c.InstalledVersion, rolloutID, c.DeviceID)
-		if err != nil {
-			return err
+		if _, err := stmt.ExecContext(ctx, c.State, c.Target, c.Error, c.Health, c.AutoUpdate, at, at, at, at, at, c.InstalledVersion, rolloutID, c.DeviceID); err != nil {
+			return translate(d.q.d, err)
 		}
 	}
 	return nil

@@ -1,0 +1,133 @@
+package deviceapi
+
+import (
+	"crypto/ed25519"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// A device that checks in often may open a session: one request signed
+// with its Ed25519 key returns a session key, valid for SessionLife, and
+// later requests carry an HMAC-SHA256 with that key instead of a signature:
+//
+//	Authorization: Lifeline-Session id=<device ID>,exp=<unix>,ts=<unix>,mac=<base64url>
+//
+// The server keeps no session state: it derives the key again from its own
+// secret, the device ID, the expiry and the device's enrolled public key, so
+// any server of a deployment accepts it, a key reset or re-enrolment ends
+// every session of the device, and a verification costs a few microseconds
+// instead of an Ed25519 verification (about 45 µs on a small server).
+const (
+	SessionPath   = "/api/device/v1/session"
+	SessionScheme = "Lifeline-Session"
+	SessionLife   = 24 * time.Hour
+)
+
+// SessionResponse carries a new session key.
+type SessionResponse struct {
+	Key     string    `json:"key"` // base64url
+	Expires time.Time `json:"expires"`
+}
+
+// DeriveSessionKey computes a device's session key for an expiry time.
+func DeriveSessionKey(serverSecret []byte, deviceID string, expires int64, pub ed25519.PublicKey) []byte {
+	fingerprint := sha256.Sum256(pub)
+	m := hmac.New(sha256.New, serverSecret)
+	m.Write([]byte("lifeline device session v1\x00" + deviceID + "\x00" + strconv.FormatInt(expires, 10) + "\x00"))
+	m.Write(fingerprint[:])
+	return m.Sum(nil)
+}
+
+// SessionAuthorization builds the header value for a request made in a session.
+func SessionAuthorization(deviceID string, key []byte, expires int64, method, path string, ts int64, body []byte) string {
+	return SessionScheme + " id=" + deviceID + ",exp=" + strconv.FormatInt(expires, 10) + ",ts=" + strconv.FormatInt(ts, 10) +
+		",mac=" + base64.RawURLEncoding.EncodeToString(sessionMAC(key, method, path, ts, body))
+}
+
+func sessionMAC(key []byte, method, path string, ts int64, body []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write(SigningString(method, path, ts, body))
+	return m.Sum(nil)
+}
+
+// SessionSigned is a parsed Lifeline-Session header.
+type SessionSigned struct {
+	DeviceID  string
+	Expires   int64
+	Timestamp int64
+	MAC       []byte
+}
+
+// ParseSessionAuthorization reads a Lifeline-Session Authorization header.
+func ParseSessionAuthorization(h string) (SessionSigned, error) {
+	rest, ok := strings.CutPrefix(h, SessionScheme+" ")
+	if !ok {
+		return SessionSigned{}, ErrUnsigned
+	}
+	var s SessionSigned
+	seen := map[string]bool{}
+	for _, part := range strings.Split(rest, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || seen[k] {
+			return SessionSigned{}, errors.New("malformed session header")
+		}
+		seen[k] = true
+		switch k {
+		case "id":
+			if v == "" || len(v) > 64 {
+				return SessionSigned{}, errors.New("bad device ID")
+			}
+			s.DeviceID = v
+		case "exp", "ts":
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				return SessionSigned{}, fmt.Errorf("bad %s", k)
+			}
+			if k == "exp" {
+				s.Expires = n
+			} else {
+				s.Timestamp = n
+			}
+		case "mac":
+			mac, err := base64.RawURLEncoding.DecodeString(v)
+			if err != nil || len(mac) != sha256.Size {
+				return SessionSigned{}, errors.New("bad mac encoding")
+			}
+			s.MAC = mac
+		default:
+			return SessionSigned{}, fmt.Errorf("unknown field %q in session header", k)
+		}
+	}
+	if s.DeviceID == "" || s.Expires == 0 || s.Timestamp == 0 || s.MAC == nil {
+		return SessionSigned{}, errors.New("session header needs id, exp, ts and mac")
+	}
+	return s, nil
+}
+
+// ErrSessionExpired means the device must open a new session.
+var ErrSessionExpired = errors.New("the session has expired; open a new one")
+
+// VerifySession checks a session request with the key the server derived
+// for it, the server's time and the device's previous request time. It
+// does no I/O.
+func VerifySession(s SessionSigned, key []byte, method, path string, body []byte, now time.Time, lastTimestamp int64) error {
+	if !hmac.Equal(s.MAC, sessionMAC(key, method, path, s.Timestamp, body)) {
+		return ErrBadSignature
+	}
+	if now.Unix() >= s.Expires || s.Expires > now.Add(SessionLife+MaxSkew).Unix() {
+		return ErrSessionExpired
+	}
+	if d := now.Unix() - s.Timestamp; d > int64(MaxSkew/time.Second) || -d > int64(MaxSkew/time.Second) {
+		return ErrClockSkew
+	}
+	if s.Timestamp <= lastTimestamp {
+		return ErrReplay
+	}
+	return nil
+}
