@@ -84,7 +84,9 @@ func (s *Service) NewDeviceSession(ident registry.DeviceIdentity) (deviceapi.Ses
 	return deviceapi.SessionResponse{Key: base64.RawURLEncoding.EncodeToString(key), Expires: exp}, nil
 }
 
-func (s *Service) sessionSecret() []byte { return s.updates.Secrets.Derive("lifeline device sessions v1") }
+func (s *Service) sessionSecret() []byte {
+	return s.updates.Secrets.Derive("lifeline device sessions v1")
+}
 
 // acceptRequest runs verify with the device's previous request time, then
 // records this request's time unless a newer one got in meanwhile. The
