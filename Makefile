@@ -7,13 +7,19 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X github.com/lifeline-iot/lifeline/internal/cli.Version=$(VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: help build run demo test test-short lint bench fuzz cover clean tufjs
+.PHONY: help build agent-arm run demo test test-short lint bench fuzz cover clean tufjs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-build: ## build bin/lifeline
+build: ## build bin/lifeline and bin/lifeline-agent
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/lifeline ./cmd/lifeline
+	$(GO) build -trimpath -ldflags '-s -w -X github.com/lifeline-iot/lifeline/internal/agent/cli.Version=$(VERSION)' -o $(BIN)/lifeline-agent ./cmd/lifeline-agent
+
+agent-arm: ## cross-build lifeline-agent for linux/arm64 and linux/arm (stripped), and print their sizes
+	GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags '-s -w' -o $(BIN)/lifeline-agent-linux-arm64 ./cmd/lifeline-agent
+	GOOS=linux GOARCH=arm GOARM=7 $(GO) build -trimpath -ldflags '-s -w' -o $(BIN)/lifeline-agent-linux-armv7 ./cmd/lifeline-agent
+	@ls -l $(BIN)/lifeline-agent-linux-* | awk '{print $$5, $$9}'
 
 run: ## run the server with the demo data in ./lifeline-data
 	$(GO) run ./cmd/lifeline serve --demo
@@ -52,7 +58,12 @@ fuzz: ## run each fuzz target for 30 seconds
 		./internal/deviceimport:FuzzParseCSV ./internal/deviceimport:FuzzParseJSON \
 		./internal/supportperiod:FuzzParseEndDate ./internal/access:FuzzParseToken \
 		./internal/access:FuzzVerifyPassword ./internal/store:FuzzDecodeCursor ./internal/slug:FuzzMake \
-		./internal/httpapi:FuzzDecodeRequest ./internal/server:FuzzWantsJSON; do \
+		./internal/httpapi:FuzzDecodeRequest ./internal/server:FuzzWantsJSON \
+		./internal/deviceimport:FuzzParseTime ./internal/httpapi:FuzzDeviceWrite \
+		./internal/tufrepo:FuzzVerifyRoot ./internal/tufrepo:FuzzParseTargetRequest ./internal/tufrepo:FuzzParseMetadataName \
+		./internal/tufrepo:FuzzDecodePrivateKey ./internal/secretbox:FuzzOpen ./internal/version:FuzzCompare \
+		./internal/deviceapi:FuzzParseAuthorization ./internal/deviceapi:FuzzParseSessionAuthorization \
+		./internal/blob:FuzzValidKey ./internal/agent/download:FuzzParseContentRange; do \
 		pkg=$${spec%%:*}; fn=$${spec##*:}; \
 		echo "==> $$fn"; $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime 30s $$pkg || exit 1; \
 	done
