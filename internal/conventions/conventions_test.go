@@ -58,12 +58,13 @@ func TestPackageDocs(t *testing.T) {
 
 // domainPackages hold Lifeline's types and rules; they must not depend on
 // storage, transport or other infrastructure.
-var domainPackages = []string{"access", "audit", "deviceimport", "errs", "registry", "slug", "store", "supportperiod"}
+var domainPackages = []string{"access", "audit", "deviceapi", "deviceimport", "errs", "registry", "rollout", "secretbox", "slug", "store", "supportperiod", "tufrepo", "version"}
 
 var forbiddenInDomain = []string{"database/sql", "net/http", "os/exec", "github.com/jackc/", "modernc.org/", "github.com/spf13/", "github.com/prometheus/",
 	"github.com/lifeline-iot/lifeline/internal/sqlstore", "github.com/lifeline-iot/lifeline/internal/sqlite", "github.com/lifeline-iot/lifeline/internal/postgres",
 	"github.com/lifeline-iot/lifeline/internal/httpapi", "github.com/lifeline-iot/lifeline/internal/webui", "github.com/lifeline-iot/lifeline/internal/server",
-	"github.com/lifeline-iot/lifeline/internal/service", "github.com/lifeline-iot/lifeline/internal/cli"}
+	"github.com/lifeline-iot/lifeline/internal/service", "github.com/lifeline-iot/lifeline/internal/cli", "github.com/lifeline-iot/lifeline/internal/blob",
+	"github.com/lifeline-iot/lifeline/internal/tufhttp", "github.com/lifeline-iot/lifeline/internal/agent/"}
 
 // TestDomainImportsNoInfrastructure keeps the domain packages pure.
 func TestDomainImportsNoInfrastructure(t *testing.T) {
