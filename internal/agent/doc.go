@@ -8,7 +8,11 @@
 // The subpackages are the agent's parts: download (verified, resumable
 // target download), state (the update state machine, persisted atomically
 // so a power cut at any step is survivable), install (A/B slots, exec,
-// directory installers) and engine (the update cycle that joins them).
+// directory installers), engine (the update cycle that joins them),
+// identity (the device's own Ed25519 key, enrolment and signed requests to
+// the device API), daemon (the check-in loop of "lifeline-agent run", with
+// the owner's update settings) and fleet (many simulated devices in one
+// process, for "lifeline-agent simulate", demos and load tests).
 // None of them may import server code or a database driver: the agent runs
 // on small devices, and a test checks its dependencies.
 package agent

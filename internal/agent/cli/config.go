@@ -50,6 +50,30 @@ type Config struct {
 	MaxBoots int `json:"max_boots,omitempty"`
 	// Timeout bounds each HTTP request, e.g. "2m".
 	Timeout string `json:"timeout,omitempty"`
+
+	// The settings below are for "lifeline-agent run", the daemon that
+	// checks in with the server and installs what it offers.
+
+	// Server is the Lifeline server's base URL, e.g. https://lifeline.example.com
+	Server string `json:"server,omitempty"`
+	// EnrolmentTokenFile holds the product's enrolment token. The agent
+	// reads it once, when the device first enrols, and keeps its own key
+	// and device ID in the state directory; the file may be deleted after
+	// that.
+	EnrolmentTokenFile string `json:"enrolment_token_file,omitempty"`
+	// Serial is the device's serial number, sent at enrolment.
+	Serial string `json:"serial,omitempty"`
+	// PollIntervalMax caps the wait between check-ins, e.g. "6h" (default
+	// 24h); the server chooses the interval below it.
+	PollIntervalMax string `json:"poll_interval_max,omitempty"`
+	// AutoUpdate is whether offered updates install automatically until
+	// the device's owner chooses otherwise with "lifeline-agent updates
+	// on|off" (default true).
+	AutoUpdate *bool `json:"auto_update,omitempty"`
+	// Restart restarts the device when a new image needs it, e.g.
+	// ["systemctl","reboot"]. Without it "run" exits with status 3 and the
+	// init system is expected to restart the device (see package cli).
+	Restart []string `json:"restart,omitempty"`
 }
 
 func loadConfig(path string) (Config, error) {
@@ -93,6 +117,14 @@ func (c *Config) validate() error {
 			problems = append(problems, "timeout: "+err.Error())
 		}
 	}
+	if c.Server != "" {
+		need(strings.HasPrefix(c.Server, "https://") || strings.HasPrefix(c.Server, "http://"), "server must be an http(s) URL")
+	}
+	if c.PollIntervalMax != "" {
+		if d, err := time.ParseDuration(c.PollIntervalMax); err != nil || d < time.Second {
+			problems = append(problems, "poll_interval_max must be a duration of at least 1s, e.g. \"6h\"")
+		}
+	}
 	if !strings.HasSuffix(c.Repository, "/") {
 		c.Repository += "/"
 	}
@@ -111,4 +143,18 @@ func (c Config) installer() (install.Installer, bool) {
 	default:
 		return &install.Exec{InstallCmd: c.ExecInstall, ActivateCmd: c.ExecActivate, TrialCmd: c.ExecTrial, CommitCmd: c.ExecCommit, RollbackCmd: c.ExecRollback}, true
 	}
+}
+
+// checkRun reports what "run" needs that the configuration lacks.
+func (c Config) checkRun() error {
+	var missing []string
+	for _, f := range []struct{ name, v string }{{"server", c.Server}, {"enrolment_token_file", c.EnrolmentTokenFile}, {"serial", c.Serial}} {
+		if f.v == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		return errors.New("configuration: run needs " + strings.Join(missing, ", "))
+	}
+	return nil
 }
