@@ -148,6 +148,9 @@ func runServe(ctx context.Context, o *serveOptions, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if o.demo && updates.PollInterval == service.DefaultPollInterval {
+		updates.PollInterval = demoPollInterval // so the demo's rollout moves while you watch
+	}
 	svc := service.New(st, nil, log, service.Limits{MaxImportRows: o.maxImportRows}).WithUpdates(updates)
 	web, err := webui.New(svc, log, webui.Config{InsecureCookies: o.unsafeHTTPCookies, TrustProxy: o.trustProxy, MaxImportBytes: o.maxImportSize, MaxImageBytes: updates.MaxImageSize})
 	if err != nil {
@@ -164,6 +167,9 @@ func runServe(ctx context.Context, o *serveOptions, out io.Writer) error {
 		return err
 	}
 	log.Info("serving", "url", base, "version", Version)
+	if o.demo {
+		go runDemoFleet(ctx, o.data, base, log)
+	}
 	go purgeSessions(ctx, svc, log)
 	go refreshRepositories(ctx, svc, log)
 	go evaluateRollouts(ctx, svc, log, 15*time.Second)

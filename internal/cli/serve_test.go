@@ -161,6 +161,12 @@ func testServeDemo(t *testing.T, backend string, sf storeFlags) {
 	if s, body := get("/api/v1/devices/count", "", creds.Organisations[0].APIToken); s != 200 || !strings.Contains(body, `"count":310`) {
 		t.Errorf("demo device count: %d %s", s, body)
 	}
+	if s, body := get("/api/v1/rollouts", "", creds.Organisations[0].APIToken); s != 200 || !strings.Contains(body, `"state":"active"`) {
+		t.Errorf("the demo has no active rollout: %d %s", s, body)
+	}
+	if creds.Fleet == nil || creds.Fleet.EnrolmentToken == "" || creds.Fleet.Devices == 0 {
+		t.Errorf("the demo has no simulated fleet: %+v", creds.Fleet)
+	}
 	if s, body := get("/metrics", "", ""); s != 200 || !strings.Contains(body, "lifeline_http_requests_total") || !strings.Contains(body, `lifeline_info{backend="`+backend+`"}`) {
 		t.Errorf("/metrics: %d", s)
 	}

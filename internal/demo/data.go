@@ -23,12 +23,15 @@ type productSeed struct {
 	name, model, category, description string
 	revisions                          []string
 	releases                           []releaseSeed // newest first
-	support                            []string      // end dates, in the order they were declared
-	reasons                            []string
-	forced                             bool // the last change is a forced shortening
-	publish                            bool
-	devices                            int
-	serialPrefix                       string
+	// fleet, when set, is the hardware revision of simulated devices that
+	// take part in a rollout of the newest release.
+	fleet        string
+	support      []string // end dates, in the order they were declared
+	reasons      []string
+	forced       bool // the last change is a forced shortening
+	publish      bool
+	devices      int
+	serialPrefix string
 }
 
 type releaseSeed struct {
@@ -74,7 +77,7 @@ func organisations(now time.Time) []orgSeed {
 					support: []string{month(now, 14), month(now, 38)}, reasons: []string{"Initial declaration.", "Extended after moving to a supported chipset SDK."}, publish: true, devices: 90, serialPrefix: "BWCB"},
 				{name: "Brightwave Home Hub", model: "BW-HUB1", category: "Home hub", description: "Zigbee and Thread hub.",
 					revisions: []string{"rev-1", "rev-2"}, releases: releases(now, "3.1.0", "3.0.4", "3.0.0"),
-					support: []string{month(now, 7)}, reasons: []string{"Initial declaration."}, publish: true, devices: 60, serialPrefix: "BWHB"},
+					support: []string{month(now, 7)}, reasons: []string{"Initial declaration."}, publish: true, devices: 60, serialPrefix: "BWHB", fleet: "rev-1"},
 				{name: "Brightwave Indoor Camera", model: "BW-IC300", category: "Camera", description: "1080p indoor camera. Discontinued.",
 					revisions: []string{"rev-A"}, releases: releases(now, "1.2.7", "1.2.5"),
 					support: []string{month(now, -8)}, reasons: []string{"Support period as sold."}, publish: true, devices: 40, serialPrefix: "BWIC"},

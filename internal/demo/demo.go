@@ -19,6 +19,7 @@ import (
 	"github.com/lifeline-iot/lifeline/internal/deviceimport"
 	"github.com/lifeline-iot/lifeline/internal/registry"
 	"github.com/lifeline-iot/lifeline/internal/service"
+	"github.com/lifeline-iot/lifeline/internal/slug"
 	"github.com/lifeline-iot/lifeline/internal/supportperiod"
 	"github.com/lifeline-iot/lifeline/internal/tufrepo"
 )
@@ -31,6 +32,8 @@ const CredentialsFile = "demo-credentials.json"
 type Credentials struct {
 	Note          string    `json:"note"`
 	Organisations []OrgInfo `json:"organisations"`
+	// Fleet is the simulated devices `serve --demo` runs.
+	Fleet *Fleet `json:"simulated_fleet,omitempty"`
 }
 
 // OrgInfo lists one demo organisation's logins and API token.
@@ -66,19 +69,22 @@ func Seed(ctx context.Context, svc *service.Service) (Credentials, error) {
 	now := svc.Now()
 	sys := access.System("demo")
 	for _, o := range organisations(now) {
-		info, err := seedOrg(ctx, svc, sys, o)
+		info, fleet, err := seedOrg(ctx, svc, sys, o)
 		if err != nil {
 			return creds, fmt.Errorf("demo: %s: %w", o.name, err)
 		}
 		creds.Organisations = append(creds.Organisations, info)
+		if fleet != nil {
+			creds.Fleet = fleet
+		}
 	}
 	return creds, nil
 }
 
-func seedOrg(ctx context.Context, svc *service.Service, sys access.Principal, o orgSeed) (OrgInfo, error) {
+func seedOrg(ctx context.Context, svc *service.Service, sys access.Principal, o orgSeed) (OrgInfo, *Fleet, error) {
 	org, err := svc.CreateOrganisation(ctx, sys, access.Organisation{Slug: o.slug, Name: o.name, Kind: o.kind, Website: o.website, Contact: o.contact})
 	if err != nil {
-		return OrgInfo{}, err
+		return OrgInfo{}, nil, err
 	}
 	info := OrgInfo{Name: org.Name, Slug: org.Slug, Kind: string(org.Kind)}
 	p := sys.InOrg(org.ID)
@@ -87,7 +93,7 @@ func seedOrg(ctx context.Context, svc *service.Service, sys access.Principal, o 
 		pw := access.RandomPassword()
 		m, _, err := svc.AddMember(ctx, p, service.NewMember{Email: u.email, Name: u.name, Role: u.role, Password: pw})
 		if err != nil {
-			return info, err
+			return info, nil, err
 		}
 		if u.role == access.Owner && ownerID == "" {
 			ownerID = m.User.ID
@@ -96,22 +102,34 @@ func seedOrg(ctx context.Context, svc *service.Service, sys access.Principal, o 
 	}
 	_, token, err := svc.CreateTokenFor(ctx, p, ownerID, service.NewToken{Name: "demo", Scopes: []access.Scope{access.ScopeRead, access.ScopeWrite, access.ScopeAdmin}, Lifetime: 90 * 24 * time.Hour})
 	if err != nil {
-		return info, err
+		return info, nil, err
 	}
 	info.APIToken = token
 	rng := rand.New(rand.NewPCG(uint64(len(o.slug)), 42)) // the same demo fleet every time
 	var rootKeys []tufrepo.KeyPair
 	if len(o.products) > 0 {
 		if rootKeys, info.RootKeys, err = demoRootKeys(); err != nil {
-			return info, err
+			return info, nil, err
 		}
 	}
 	for _, ps := range o.products {
 		if err := seedProduct(ctx, svc, p, ps, rng, rootKeys); err != nil {
-			return info, fmt.Errorf("%s: %w", ps.name, err)
+			return info, nil, fmt.Errorf("%s: %w", ps.name, err)
 		}
 	}
-	return info, nil
+	var fleet *Fleet
+	for _, ps := range o.products {
+		if ps.fleet != "" {
+			prod, err := svc.Product(ctx, p, slug.Make(ps.name))
+			if err != nil {
+				return info, nil, err
+			}
+			if fleet, err = seedFleet(ctx, svc, p, org.Slug, prod, ps.releases, ps.fleet); err != nil {
+				return info, nil, fmt.Errorf("%s: simulated fleet: %w", ps.name, err)
+			}
+		}
+	}
+	return info, fleet, nil
 }
 
 func seedProduct(ctx context.Context, svc *service.Service, p access.Principal, ps productSeed, rng *rand.Rand, rootKeys []tufrepo.KeyPair) error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/lifeline-iot/lifeline/internal/access"
 	"github.com/lifeline-iot/lifeline/internal/registry"
+	"github.com/lifeline-iot/lifeline/internal/rollout"
 	"github.com/lifeline-iot/lifeline/internal/service"
 	"github.com/lifeline-iot/lifeline/internal/tufrepo"
 )
@@ -100,4 +102,38 @@ func fakeImage(product, version string) []byte {
 		img[i] = byte(x)
 	}
 	return img
+}
+
+// Fleet describes the demo's simulated devices, which `serve --demo` runs
+// in the server process so that a rollout visibly makes progress.
+type Fleet struct {
+	Product          string `json:"product"` // "<manufacturer>/<product>"
+	HardwareRevision string `json:"hardware_revision"`
+	Version          string `json:"version"` // what the devices run before the rollout
+	Devices          int    `json:"devices"`
+	EnrolmentToken   string `json:"enrolment_token"`
+	// KeySeed derives the simulated devices' keys, so a restarted demo
+	// enrols the same devices again.
+	KeySeed string `json:"key_seed"`
+}
+
+// seedFleet creates the enrolment token and the rollout the simulated
+// devices take part in: the newest Home Hub release, in three phases.
+func seedFleet(ctx context.Context, svc *service.Service, p access.Principal, orgSlug string, prod registry.Product, releases []releaseSeed, revision string) (*Fleet, error) {
+	_, token, err := svc.CreateEnrolmentToken(ctx, p, prod.Slug, "demo: simulated devices", 365*24*time.Hour)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := svc.CreateRollout(ctx, p, prod.Slug, rollout.Rollout{
+		Version: releases[0].version, Phases: []float64{10, 50, 100}, Soak: rollout.Duration(time.Minute),
+		PauseAt: rollout.Threshold{Percent: 25}, AbortAt: rollout.Threshold{Percent: 60},
+	}); err != nil {
+		return nil, err
+	}
+	seed := make([]byte, 16)
+	if _, err := rand.Read(seed); err != nil {
+		return nil, err
+	}
+	return &Fleet{Product: orgSlug + "/" + prod.Slug, HardwareRevision: revision, Version: releases[1].version, Devices: 60,
+		EnrolmentToken: token, KeySeed: hex.EncodeToString(seed)}, nil
 }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"math/rand/v2"
 	"time"
 
 	"github.com/lifeline-iot/lifeline/internal/access"
@@ -118,7 +119,9 @@ func (s *Service) Enrol(ctx context.Context, req deviceapi.EnrolRequest, source 
 		if err := os.UseEnrolmentToken(ctx, tok.ID, now); err != nil {
 			return nil, err
 		}
-		resp = deviceapi.EnrolResponse{DeviceID: deviceID, Repository: RepositoryPath(org.Slug, prod.Slug), PollAfter: int(s.pollInterval().Seconds())}
+		// The first check-in comes soon after enrolment, spread over a minute
+		// so that a batch of devices switched on together does not arrive at once.
+		resp = deviceapi.EnrolResponse{DeviceID: deviceID, Repository: RepositoryPath(org.Slug, prod.Slug), PollAfter: firstCheckIn(s.pollInterval())}
 		e := s.event(access.Principal{Kind: access.KindSystem, Source: source}, "device.enrol", "device", deviceID,
 			"device "+d.Serial+" of "+prod.Name+" enrolled", map[string]any{"enrolment_token": tok.Name, "hardware_revision": d.HardwareRevision})
 		e.ActorLabel = "enrolment token " + tok.Name
@@ -174,4 +177,10 @@ func (s *Service) ResetDeviceKey(ctx context.Context, p access.Principal, produc
 		s.devices.drop(d.ID)
 		return s.event(p, "device.reset_key", "device", d.ID, "reset the key of device "+serial+" of "+prod.Name, nil), nil
 	})
+}
+
+// firstCheckIn is the wait before a newly enrolled device's first check-in.
+func firstCheckIn(interval time.Duration) int {
+	limit := min(interval, time.Minute)
+	return 1 + int(rand.Int64N(int64(limit/time.Second)+1))
 }

@@ -16,6 +16,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -70,6 +71,11 @@ type Config struct {
 	// SerialPrefix starts every device's serial (default "sim-" and a
 	// random word, so runs do not collide).
 	SerialPrefix string
+	// KeySeed, when set, derives each device's key from the seed and its
+	// serial, so a fleet restarted with the same seed and serial prefix
+	// enrols as the same devices again (for the demo). Without it every
+	// device gets a fresh random key.
+	KeySeed []byte
 	// TempDir holds Download's temporary directories (default os.TempDir).
 	TempDir string
 	HTTP    *http.Client
@@ -236,7 +242,7 @@ func (f *Fleet) device(ctx context.Context, i int) {
 	if f.cfg.Ramp > 0 && sleep(ctx, time.Duration(mrand.Int64N(int64(f.cfg.Ramp)))) != nil {
 		return
 	}
-	_, key, err := ed25519.GenerateKey(rand.Reader)
+	key, err := f.deviceKey(d.serial)
 	if err != nil {
 		f.fail(err)
 		return
@@ -434,3 +440,13 @@ func (nopInstaller) Activate(context.Context) error               { return nil }
 func (nopInstaller) TrialRunning(context.Context) (bool, error)   { return true, nil }
 func (nopInstaller) Commit(context.Context) error                 { return nil }
 func (nopInstaller) Rollback(context.Context) error               { return nil }
+
+// deviceKey is a device's key: from KeySeed when set, else random.
+func (f *Fleet) deviceKey(serial string) (ed25519.PrivateKey, error) {
+	if len(f.cfg.KeySeed) > 0 {
+		seed := sha256.Sum256(append(append([]byte("lifeline fleet device key\x00"), f.cfg.KeySeed...), serial...))
+		return ed25519.NewKeyFromSeed(seed[:]), nil
+	}
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	return key, err
+}
