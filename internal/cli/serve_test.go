@@ -158,7 +158,9 @@ func testServeDemo(t *testing.T, backend string, sf storeFlags) {
 			t.Error("the demo repository lists no signed releases")
 		}
 	}
-	if s, body := get("/api/v1/devices/count", "", creds.Organisations[0].APIToken); s != 200 || !strings.Contains(body, `"count":310`) {
+	// 310 imported devices, plus the simulated ones enrolled so far.
+	var count struct{ Count int }
+	if s, body := get("/api/v1/devices/count", "", creds.Organisations[0].APIToken); s != 200 || json.Unmarshal([]byte(body), &count) != nil || count.Count < 310 || count.Count > 370 {
 		t.Errorf("demo device count: %d %s", s, body)
 	}
 	if s, body := get("/api/v1/rollouts", "", creds.Organisations[0].APIToken); s != 200 || !strings.Contains(body, `"state":"active"`) {
