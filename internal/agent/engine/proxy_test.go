@@ -196,10 +196,6 @@ func serveUnannounced(b []byte) http.HandlerFunc {
 	}
 }
 
-// serveNotFound answers 404, as a repository does for a root that does not
-// exist yet.
-func serveNotFound(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }
-
 // endless is a response body that never ends; sent counts what it wrote.
 type endless struct{ sent atomic.Int64 }
 
