@@ -126,6 +126,15 @@ func MainContext(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "lifeline-agent:", err)
 		return 1
 	}
+	if cmd == "install" || cmd == "resume" || cmd == "run" {
+		// One agent at a time may change the device's update state.
+		unlock, err := lockStateDir(cfg.StateDir)
+		if err != nil {
+			fmt.Fprintln(stderr, "lifeline-agent:", err)
+			return 1
+		}
+		defer unlock()
+	}
 	switch {
 	case cmd == "install" && len(rest) == 1:
 		err = e.Apply(ctx, rest[0])

@@ -80,3 +80,20 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+func TestStateDirLock(t *testing.T) {
+	dir := t.TempDir()
+	unlock, err := lockStateDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lockStateDir(dir); err == nil || !strings.Contains(err.Error(), "another lifeline-agent") {
+		t.Fatalf("second lock: %v", err)
+	}
+	unlock()
+	again, err := lockStateDir(dir)
+	if err != nil {
+		t.Fatalf("lock after unlock: %v", err)
+	}
+	again()
+}
