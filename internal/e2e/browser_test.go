@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -190,8 +191,8 @@ func TestBrowserJourney(t *testing.T) {
 // startBrowser starts headless Chromium for a test that must finish within
 // limit, browser start included. The deferred finish checks that no page
 // broke the Content-Security-Policy (an inline style or script that slipped
-// into a template shows in the console), then stops the browser, before
-// t.TempDir is removed.
+// into a template shows in the console) and that no script threw, then
+// stops the browser, before t.TempDir is removed.
 func startBrowser(t *testing.T, chromium string, limit time.Duration) (context.Context, func()) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
@@ -223,9 +224,14 @@ func startBrowser(t *testing.T, chromium string, limit time.Duration) (context.C
 			if err != nil {
 				return
 			}
-			if strings.Contains(m.Text, "Content Security Policy") || strings.Contains(m.Text, "Content-Security-Policy") {
+			switch {
+			case strings.Contains(m.Text, "Content Security Policy") || strings.Contains(m.Text, "Content-Security-Policy"):
 				mu.Lock()
-				violations = append(violations, m.Text)
+				violations = append(violations, "Content-Security-Policy violation: "+m.Text)
+				mu.Unlock()
+			case m.IsException():
+				mu.Lock()
+				violations = append(violations, fmt.Sprintf("JavaScript exception at %s:%d: %s", m.URL, m.Line+1, m.Text))
 				mu.Unlock()
 			}
 		}
@@ -235,7 +241,7 @@ func startBrowser(t *testing.T, chromium string, limit time.Duration) (context.C
 		<-consoleDone
 		mu.Lock()
 		for _, v := range violations {
-			t.Errorf("Content-Security-Policy violation: %s", v)
+			t.Error(v)
 		}
 		mu.Unlock()
 		cancelBrowser()

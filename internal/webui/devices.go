@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/lifeline-iot/lifeline/internal/access"
+	"github.com/lifeline-iot/lifeline/internal/deviceapi"
 	"github.com/lifeline-iot/lifeline/internal/registry"
 	"github.com/lifeline-iot/lifeline/internal/service"
 	"github.com/lifeline-iot/lifeline/internal/store"
@@ -66,4 +67,124 @@ func (u *UI) productOptions(r *http.Request, p access.Principal, none string) ([
 		opts = append(opts, option{Value: prod.Slug, Label: prod.Name + " (" + prod.ModelDesignation + ")"})
 	}
 	return opts, nil
+}
+
+// devicePath is a device's page.
+func devicePath(d registry.Device) string {
+	return "/ui/devices/" + url.PathEscape(d.Product) + "/" + url.PathEscape(d.Serial)
+}
+
+// updateStateText words a device's last reported update state.
+func updateStateText(u *registry.DeviceUpdate) string {
+	if u == nil {
+		return "Never checked in"
+	}
+	switch u.State {
+	case deviceapi.StateIdle:
+		return "Idle: not installing anything"
+	case deviceapi.StateDownloading:
+		return "Downloading an update"
+	case deviceapi.StateInstalling:
+		return "Installing an update"
+	case deviceapi.StateRestarting:
+		return "Installed, waiting to restart"
+	case deviceapi.StateTrial:
+		return "Trying the new version"
+	case deviceapi.StateFailed:
+		return "Update failed and was rolled back"
+	}
+	return u.State
+}
+
+var groupFields = []string{"group"}
+
+// deviceView is the data of a device's page.
+type deviceView struct {
+	D         registry.Device
+	Product   registry.Product
+	Path      string
+	Rollout   string // the page of the rollout that last offered it an update
+	GroupForm *form
+}
+
+// device shows one device: its registration, its last check-in, and the
+// forms to set its group and reset its key.
+func (u *UI) device(w http.ResponseWriter, r *http.Request, m *member) {
+	u.showDevice(w, r, m, http.StatusOK, nil)
+}
+
+func (u *UI) showDevice(w http.ResponseWriter, r *http.Request, m *member, status int, groupForm *form) {
+	v, ok := u.loadDevice(w, r, m)
+	if !ok {
+		return
+	}
+	v.GroupForm = groupForm
+	if v.GroupForm == nil {
+		v.GroupForm = newForm("group", url.Values{"group": {v.D.Group}}, groupFields...)
+	}
+	u.render(w, r, status, "device.html", m.page("Device "+v.D.Serial, "devices", v))
+}
+
+// loadDevice reads the device the request's path names, or answers with
+// the error page.
+func (u *UI) loadDevice(w http.ResponseWriter, r *http.Request, m *member) (deviceView, bool) {
+	ctx := r.Context()
+	p, err := u.svc.Product(ctx, m.P, r.PathValue("product"))
+	if err != nil {
+		u.fail(w, r, err)
+		return deviceView{}, false
+	}
+	d, err := u.svc.Device(ctx, m.P, p.ID, r.PathValue("serial"))
+	if err != nil {
+		u.fail(w, r, err)
+		return deviceView{}, false
+	}
+	if d.Product == "" {
+		d.Product = p.Slug
+	}
+	v := deviceView{D: d, Product: p, Path: devicePath(d)}
+	if d.Update != nil && d.Update.RolloutID != "" {
+		v.Rollout = rolloutPath(d.Update.RolloutID)
+	}
+	return v, true
+}
+
+// setDeviceGroup puts a device in a group, or takes it out of its group.
+func (u *UI) setDeviceGroup(w http.ResponseWriter, r *http.Request, m *member) {
+	f := newForm("group", formValues(r, groupFields...), groupFields...)
+	key, serial := r.PathValue("product"), r.PathValue("serial")
+	if err := u.svc.SetDeviceGroup(r.Context(), m.P, key, serial, f.Get("group")); err != nil {
+		status, shown := f.fail(err, nil)
+		if !shown {
+			u.fail(w, r, err)
+			return
+		}
+		u.showDevice(w, r, m, status, f)
+		return
+	}
+	redirectDone(w, r, "/ui/devices/"+pathKey(key)+"/"+url.PathEscape(serial), "device_group")
+}
+
+// resetKeyForm asks an owner to confirm resetting a device's key.
+func (u *UI) resetKeyForm(w http.ResponseWriter, r *http.Request, m *member) {
+	v, ok := u.loadDevice(w, r, m)
+	if !ok {
+		return
+	}
+	u.render(w, r, http.StatusOK, "device_reset.html", m.page("Reset the key of device "+v.D.Serial, "devices", v))
+}
+
+// resetDeviceKey forgets a device's key, once the owner confirmed it on
+// the confirmation page; without the confirmation it shows that page.
+func (u *UI) resetDeviceKey(w http.ResponseWriter, r *http.Request, m *member) {
+	if r.PostForm.Get("confirm") != "yes" {
+		u.resetKeyForm(w, r, m)
+		return
+	}
+	key, serial := r.PathValue("product"), r.PathValue("serial")
+	if err := u.svc.ResetDeviceKey(r.Context(), m.P, key, serial); err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	redirectDone(w, r, "/ui/devices/"+pathKey(key)+"/"+url.PathEscape(serial), "device_key_reset")
 }

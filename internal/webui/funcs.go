@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lifeline-iot/lifeline/internal/registry"
+	"github.com/lifeline-iot/lifeline/internal/rollout"
 	"github.com/lifeline-iot/lifeline/internal/supportperiod"
 )
 
@@ -29,7 +30,87 @@ var templateFuncs = template.FuncMap{
 	"fileSize":    fileSize,
 	"shortID":     shortID,
 	"days":        days,
+	// Rollouts and devices.
+	"pct":             pct,
+	"phasesText":      phasesText,
+	"thresholdText":   thresholdText,
+	"scopeText":       scopeText,
+	"windowText":      windowText,
+	"durationText":    durationText,
+	"stateLabel":      stateLabel,
+	"stateIcon":       stateIcon,
+	"stateText":       stateText,
+	"updateStateText": updateStateText,
+	"devicePath":      devicePath,
+	"rfc3339":         rfc3339,
+	"seconds":         seconds,
+	"liveNote":        liveNote,
 }
+
+// liveNoteView is what the "rollout-live-note" template needs.
+type liveNoteView struct {
+	Live    bool   // the page shows a rollout in progress
+	Refresh string // the page's address, for the no-script link
+}
+
+func liveNote(live bool, refresh string) liveNoteView {
+	return liveNoteView{Live: live, Refresh: refresh}
+}
+
+// Rollout states in words. live.js writes the same words when a state
+// changes: change both together.
+
+// stateLabel names a rollout's state.
+func stateLabel(s rollout.State) string {
+	switch s {
+	case rollout.Active:
+		return "Active"
+	case rollout.Paused:
+		return "Paused"
+	case rollout.Completed:
+		return "Completed"
+	case rollout.Aborted:
+		return "Aborted"
+	}
+	return string(s)
+}
+
+// stateIcon is a symbol beside the state's name, so the state does not
+// depend on colour.
+func stateIcon(s rollout.State) string {
+	switch s {
+	case rollout.Active:
+		return "▶"
+	case rollout.Paused:
+		return "‖"
+	case rollout.Completed:
+		return "✓"
+	case rollout.Aborted:
+		return "✕"
+	}
+	return "?"
+}
+
+// stateText says what a rollout's state means for devices.
+func stateText(s rollout.State) string {
+	switch s {
+	case rollout.Active:
+		return "Devices in the current phase are offered the release. The rollout moves on by itself as they report success."
+	case rollout.Paused:
+		return "No more devices are offered the release until someone resumes the rollout."
+	case rollout.Completed:
+		return "Every phase succeeded."
+	case rollout.Aborted:
+		return "Stopped for good: no device is offered the release any more."
+	}
+	return ""
+}
+
+// rfc3339 writes a moment for machines, such as live.js.
+func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// seconds writes a rollout duration as whole seconds, for live.js.
+func seconds(d rollout.Duration) int64 { return int64(time.Duration(d) / time.Second) }
 
 // when shows a moment to the minute, in UTC so every member reads the same.
 func when(t time.Time) string {

@@ -161,6 +161,10 @@ type productView struct {
 	Repo *repositoryView
 	// MaxImage is the largest firmware image the upload form accepts.
 	MaxImage string
+	// Rollouts is the product's rollouts, with the form to start one.
+	Rollouts *productRollouts
+	// Enrolment is the product's enrolment tokens, with their forms.
+	Enrolment *enrolmentView
 }
 
 // releaseRow is a release on its product's page, with its forms.
@@ -222,6 +226,16 @@ func (u *UI) showProduct(w http.ResponseWriter, r *http.Request, m *member, stat
 		return
 	}
 	now := u.svc.Now()
+	rollouts, err := u.loadProductRollouts(r, m, p, hw, now)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	enrolment, err := u.loadEnrolment(r, m, p)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
 	v := productView{P: p, Support: httpapi.NewPublicSupport(p.SupportEnd, p.SupportStatus(now), p.SupportShortened),
 		History: history, Hardware: hw, Devices: devices,
 		SupportForm:  newForm("support", nil, supportFields...),
@@ -229,6 +243,8 @@ func (u *UI) showProduct(w http.ResponseWriter, r *http.Request, m *member, stat
 		ReleaseForm:  newForm("release", url.Values{"released_at": {now.Format("2006-01-02")}}, releaseFields...),
 		Repo:         newRepositoryView(repo, u.absoluteURL(r, repo.Path), now),
 		MaxImage:     humanBytes(u.cfg.MaxImageBytes),
+		Rollouts:     rollouts,
+		Enrolment:    enrolment,
 	}
 	for i, rel := range rels.Items {
 		v.Releases = append(v.Releases, releaseRow{Release: rel, Path: productPath(p) + "/releases/" + url.PathEscape(rel.Version),
@@ -243,7 +259,9 @@ func (u *UI) showProduct(w http.ResponseWriter, r *http.Request, m *member, stat
 	if change != nil {
 		change(&v)
 	}
-	u.render(w, r, status, "product.html", m.page(p.Name, "products", v))
+	pg := m.page(p.Name, "products", v)
+	pg.Live = v.Rollouts.live()
+	u.render(w, r, status, "product.html", pg)
 }
 
 // productProblem shows why a button on a product's page did not work, on

@@ -2,8 +2,10 @@ package webui
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/sha256"
 	"embed"
+	"encoding/base64"
 	"encoding/hex"
 	"html/template"
 	"io/fs"
@@ -16,12 +18,12 @@ import (
 	"github.com/lifeline-iot/lifeline/internal/httpx"
 )
 
-//go:embed templates/*.html static/style.css
+//go:embed templates/*.html static/style.css static/live.js
 var assets embed.FS
 
 // sharedTemplates are parsed into every page: the layout and the partials
 // pages call.
-var sharedTemplates = []string{"templates/layout.html", "templates/partials.html"}
+var sharedTemplates = []string{"templates/layout.html", "templates/partials.html", "templates/rollout_parts.html"}
 
 // parseTemplates parses each page together with the shared templates, so
 // that every page can define its own "content" block.
@@ -60,25 +62,35 @@ func isShared(name string) bool {
 	return false
 }
 
-// staticHandler serves the style sheet. Its address carries a hash of its
-// content, so browsers may cache it for long and still get a new version
-// after an upgrade.
-func staticHandler() (http.Handler, string, error) {
-	css, err := assets.ReadFile("static/style.css")
-	if err != nil {
-		return nil, "", err
+// staticHandler serves the style sheet and the one script, and returns
+// their addresses. Each address carries a hash of the file's content, so
+// browsers may cache it for long and still get a new version after an
+// upgrade.
+func staticHandler() (h http.Handler, cssURL, jsURL string, err error) {
+	versioned := func(name string) (string, error) {
+		b, err := assets.ReadFile("static/" + name)
+		if err != nil {
+			return "", err
+		}
+		sum := sha256.Sum256(b)
+		return "/static/" + name + "?v=" + hex.EncodeToString(sum[:6]), nil
 	}
-	sum := sha256.Sum256(css)
+	if cssURL, err = versioned("style.css"); err != nil {
+		return nil, "", "", err
+	}
+	if jsURL, err = versioned("live.js"); err != nil {
+		return nil, "", "", err
+	}
 	sub, err := fs.Sub(assets, "static")
 	if err != nil {
-		return nil, "", err
+		return nil, "", "", err
 	}
 	files := http.StripPrefix("/static/", http.FileServerFS(sub))
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=86400")
 		files.ServeHTTP(w, r)
 	})
-	return h, "/static/style.css?v=" + hex.EncodeToString(sum[:6]), nil
+	return h, cssURL, jsURL, nil
 }
 
 // page is what every template receives.
@@ -95,8 +107,14 @@ type page struct {
 	// of Referer headers.
 	NoReferrer bool
 
+	// Live pages load the script that refreshes rollout progress from
+	// the API; every other page runs no script at all.
+	Live bool
+
 	RequestID string
 	CSSURL    string
+	ScriptURL string // the live script's address, on live pages
+	Nonce     string // the live script's CSP nonce, on live pages
 }
 
 // render writes a page. The page is executed into a buffer first, so a
@@ -104,6 +122,9 @@ type page struct {
 func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name string, pg page) {
 	pg.RequestID = httpx.RequestID(r.Context())
 	pg.CSSURL = u.cssURL
+	if pg.Live {
+		pg.ScriptURL, pg.Nonce = u.jsURL, newNonce()
+	}
 	if pg.Flash == "" {
 		pg.Flash = flashes[r.URL.Query().Get("done")]
 	}
@@ -122,6 +143,9 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name str
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
+	if pg.Live {
+		h.Set("Content-Security-Policy", liveContentSecurityPolicy(pg.Nonce))
+	}
 	if pg.Public && status < 300 {
 		// Published data changes rarely and is the same for everyone.
 		h.Set("Cache-Control", "public, max-age=300")
@@ -133,6 +157,13 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name str
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// newNonce returns a fresh CSP nonce: 128 random bits.
+func newNonce() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // writeBareError is the last resort when even the error page cannot be
@@ -226,6 +257,13 @@ var flashes = map[string]string{
 	"keys_exist":         "Every online role already has a signing key, so no key was created.",
 	"root_installed":     "The root metadata was installed. The update repository is signed and served.",
 	"token_revoked":      "The token was revoked. It can no longer be used.",
+	"rollout_started":    "The rollout started. Devices in its first phase are offered the release when they next check in.",
+	"rollout_paused":     "The rollout was paused. No more devices are offered the release until it is resumed.",
+	"rollout_resumed":    "The rollout was resumed.",
+	"rollout_aborted":    "The rollout was aborted. No device is offered the release any more.",
+	"enrolment_revoked":  "The enrolment token was revoked. Devices that enrolled with it keep working; no new device can enrol with it.",
+	"device_group":       "The device's group was saved.",
+	"device_key_reset":   "The device's key was reset. The device must enrol again before Lifeline accepts its check-ins.",
 	"member_role":        "The member's role was changed.",
 	"member_removed":     "The member was removed and their tokens in this organisation revoked.",
 	"member_added":       "The member was added.",

@@ -3,9 +3,13 @@
 // the public pages anyone can read (the consumer lookup, published products
 // and manufacturers).
 //
-// The pages are html/template files and one style sheet, embedded in the
-// binary. They work without JavaScript and carry a strict
-// Content-Security-Policy that allows no scripts and no inline styles.
+// The pages are html/template files, one style sheet and one small script,
+// embedded in the binary. They work without JavaScript and carry a strict
+// Content-Security-Policy that allows no inline scripts or styles. Only
+// the pages showing rollouts in progress load the script (live.js, by its
+// address and a per-response nonce): it polls the JSON API for the
+// rollouts' numbers and updates them in place. Without it those pages
+// offer a link to reload them.
 // Every form is protected twice against cross-site request forgery: Go's
 // http.CrossOriginProtection checks Sec-Fetch-Site and Origin, and each form
 // carries a token the server checks (an HMAC of the session's CSRF key once
@@ -56,6 +60,13 @@ type Config struct {
 // post only to Lifeline.
 const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
+// liveContentSecurityPolicy is the policy of a live page: the strict one,
+// plus the live script, only as the script element carrying this
+// response's nonce, and requests from it to Lifeline itself.
+func liveContentSecurityPolicy(nonce string) string {
+	return contentSecurityPolicy + "; script-src 'nonce-" + nonce + "'; connect-src 'self'"
+}
+
 // UI serves the browser pages. It is safe for concurrent use; it holds no
 // mutable state after New.
 type UI struct {
@@ -64,6 +75,7 @@ type UI struct {
 	cfg     Config
 	pages   map[string]*template.Template
 	cssURL  string
+	jsURL   string
 	mux     *http.ServeMux
 	handler http.Handler
 }
@@ -85,11 +97,11 @@ func New(svc *service.Service, log *slog.Logger, cfg Config) (http.Handler, erro
 	if u.pages, err = parseTemplates(); err != nil {
 		return nil, err
 	}
-	static, cssURL, err := staticHandler()
+	static, cssURL, jsURL, err := staticHandler()
 	if err != nil {
 		return nil, err
 	}
-	u.cssURL = cssURL
+	u.cssURL, u.jsURL = cssURL, jsURL
 	u.mux.Handle("GET /static/", static)
 	u.routes()
 
@@ -149,12 +161,23 @@ func (u *UI) routes() {
 	m.Handle("POST /ui/products/{product}/releases/{version}/sign", u.memberForm(u.signRelease))
 	m.Handle("POST /ui/products/{product}/repository/keys", u.memberForm(u.createOnlineKeys))
 	m.Handle("POST /ui/products/{product}/repository/root", u.member(u.installRoot))
+	m.Handle("POST /ui/products/{product}/rollouts", u.memberForm(u.createRollout))
+	m.Handle("POST /ui/products/{product}/enrolment-tokens", u.memberForm(u.createEnrolmentToken))
+	m.Handle("POST /ui/products/{product}/enrolment-tokens/{token}/revoke", u.memberForm(u.revokeEnrolmentToken))
+
+	m.Handle("GET /ui/rollouts", u.member(u.rollouts))
+	m.Handle("GET /ui/rollouts/{rollout}", u.member(u.rolloutPage))
+	m.Handle("POST /ui/rollouts/{rollout}/change", u.memberForm(u.changeRollout))
 
 	m.Handle("GET /ui/devices", u.member(u.devices))
 	m.Handle("GET /ui/devices/import", u.member(u.importForm))
 	// The import reads its multipart body as a stream and checks the form
 	// token itself, so it is wrapped by member, not memberForm.
 	m.Handle("POST /ui/devices/import", u.member(u.importDevices))
+	m.Handle("GET /ui/devices/{product}/{serial}", u.member(u.device))
+	m.Handle("POST /ui/devices/{product}/{serial}/group", u.memberForm(u.setDeviceGroup))
+	m.Handle("GET /ui/devices/{product}/{serial}/reset-key", u.member(u.resetKeyForm))
+	m.Handle("POST /ui/devices/{product}/{serial}/reset-key", u.memberForm(u.resetDeviceKey))
 
 	m.Handle("GET /ui/audit", u.member(u.audit))
 
