@@ -143,9 +143,14 @@ func Bucket(rolloutID, deviceID string) float64 {
 	return float64(binary.BigEndian.Uint32(h[:4])%10000) / 100
 }
 
+// Offering reports whether the rollout offers its release at all: while it
+// is active, and once completed — then to every device in scope, so that
+// devices that were offline or joined later still get it.
+func (r Rollout) Offering() bool { return r.State == Active || r.State == Completed }
+
 // Includes reports whether the rollout offers its release to the device now.
 func (r Rollout) Includes(deviceID string) bool {
-	return r.State == Active && Bucket(r.ID, deviceID) < r.Percent()
+	return r.Offering() && Bucket(r.ID, deviceID) < r.Percent()
 }
 
 // Stats count device reports for a rollout.

@@ -78,6 +78,21 @@ func TestBucketsAreStableAndSpread(t *testing.T) {
 	}
 }
 
+func TestCompletedRolloutsKeepOffering(t *testing.T) {
+	r := active(func(r *Rollout) { r.State = Completed })
+	for i := range 100 {
+		if !r.Includes(fmt.Sprint(i)) {
+			t.Fatal("a completed rollout stopped offering its release")
+		}
+	}
+	for _, st := range []State{Paused, Aborted} {
+		r.State = st
+		if r.Includes("1") || r.Offering() {
+			t.Fatalf("a %s rollout offers its release", st)
+		}
+	}
+}
+
 func TestValidate(t *testing.T) {
 	good := Rollout{}
 	if err := good.Validate(); err != nil || len(good.Phases) != 4 || good.Scope != AllDevices || good.Success.Percent != 95 {

@@ -88,7 +88,7 @@ func (s *Service) activeRollouts(ctx context.Context, orgID, productID string) (
 	}
 	var active []rollout.Rollout
 	for _, r := range all {
-		if r.State == rollout.Active {
+		if r.Offering() {
 			active = append(active, r)
 		}
 	}
