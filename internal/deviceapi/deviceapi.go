@@ -143,7 +143,7 @@ func ParseAuthorization(h string) (Signed, error) {
 		seen[k] = true
 		switch k {
 		case "id":
-			if v == "" || len(v) > 64 {
+			if !validDeviceID(v) {
 				return Signed{}, errors.New("bad device ID")
 			}
 			s.DeviceID = v
@@ -167,6 +167,22 @@ func ParseAuthorization(h string) (Signed, error) {
 		return Signed{}, errors.New("device signature header needs id, ts and sig")
 	}
 	return s, nil
+}
+
+// validDeviceID accepts 1 to 64 visible ASCII characters. Device IDs are
+// UUIDs; anything else (a NUL, a byte that is not UTF-8) could never name a
+// device, and PostgreSQL refuses such text outright rather than finding
+// nothing, which would turn a bad header into a server error.
+func validDeviceID(v string) bool {
+	if v == "" || len(v) > 64 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] <= ' ' || v[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // Errors Verify returns.

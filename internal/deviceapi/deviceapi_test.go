@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -57,6 +58,10 @@ func TestParseAuthorization(t *testing.T) {
 		"", "Bearer x", "Lifeline-Device ", "Lifeline-Device id=d1,ts=17",
 		"Lifeline-Device id=d1,ts=-1,sig=AAAA", "Lifeline-Device id=d1,id=d2,ts=1,sig=AAAA",
 		"Lifeline-Device id=d1,ts=1,sig=!!!", "Lifeline-Device id=d1,ts=1,sig=AAAA,x=1",
+		// Device IDs are visible ASCII: PostgreSQL refuses to even look up
+		// a NUL or a byte that is not UTF-8 (a server error, not "no such device").
+		strings.Replace(good, "id=d1", "id=\xff", 1), strings.Replace(good, "id=d1", "id=d\x001", 1),
+		strings.Replace(good, "id=d1", "id=d\x7f", 1), strings.Replace(good, "id=d1", "id=d\u00e91", 1),
 	} {
 		if _, err := ParseAuthorization(h); err == nil {
 			t.Errorf("accepted %q", h)
@@ -68,7 +73,7 @@ func FuzzParseAuthorization(f *testing.F) {
 	f.Add("Lifeline-Device id=d1,ts=17,sig=AAAA")
 	f.Fuzz(func(t *testing.T, h string) {
 		s, err := ParseAuthorization(h)
-		if err == nil && (s.DeviceID == "" || s.Timestamp <= 0 || len(s.Signature) != ed25519.SignatureSize) {
+		if err == nil && (!validDeviceID(s.DeviceID) || s.Timestamp <= 0 || len(s.Signature) != ed25519.SignatureSize) {
 			t.Fatalf("accepted incomplete header %q", h)
 		}
 	})
@@ -118,11 +123,23 @@ func TestSessions(t *testing.T) {
 	}
 }
 
+func TestParseSessionAuthorizationDeviceID(t *testing.T) {
+	mac := "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	if _, err := ParseSessionAuthorization("Lifeline-Session id=d1,exp=2,ts=1,mac=" + mac); err != nil {
+		t.Fatalf("good header: %v", err)
+	}
+	for _, id := range []string{"", "\xff", "d\x001", "d 1", strings.Repeat("a", 65)} {
+		if _, err := ParseSessionAuthorization("Lifeline-Session id=" + id + ",exp=2,ts=1,mac=" + mac); err == nil {
+			t.Errorf("accepted device ID %q", id)
+		}
+	}
+}
+
 func FuzzParseSessionAuthorization(f *testing.F) {
 	f.Add("Lifeline-Session id=d1,exp=2,ts=1,mac=AAAA")
 	f.Fuzz(func(t *testing.T, h string) {
 		s, err := ParseSessionAuthorization(h)
-		if err == nil && (s.DeviceID == "" || s.Expires <= 0 || s.Timestamp <= 0 || len(s.MAC) != sha256Size) {
+		if err == nil && (!validDeviceID(s.DeviceID) || s.Expires <= 0 || s.Timestamp <= 0 || len(s.MAC) != sha256Size) {
 			t.Fatalf("accepted incomplete header %q", h)
 		}
 	})

@@ -80,7 +80,7 @@ func ParseSessionAuthorization(h string) (SessionSigned, error) {
 		seen[k] = true
 		switch k {
 		case "id":
-			if v == "" || len(v) > 64 {
+			if !validDeviceID(v) {
 				return SessionSigned{}, errors.New("bad device ID")
 			}
 			s.DeviceID = v
