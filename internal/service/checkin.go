@@ -6,11 +6,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lifeline-iot/lifeline/internal/deviceapi"
 	"github.com/lifeline-iot/lifeline/internal/errs"
@@ -128,14 +130,22 @@ func (s *Service) CheckIn(ctx context.Context, ident registry.DeviceIdentity, bo
 	if err := dec.Decode(&req); err != nil {
 		return deviceapi.CheckInResponse{}, errs.Wrap(errs.Invalid, err, "the check-in body is not valid JSON of the expected shape").WithCode("bad_json")
 	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return deviceapi.CheckInResponse{}, errs.E(errs.Invalid, "the check-in body must hold exactly one JSON object").WithCode("bad_json")
+	}
 	var f errs.Fields
 	f.Check(slices.Contains(deviceStates, req.State), "state", "must be one of %v", deviceStates)
-	f.Check(len(req.InstalledVersion) <= registry.MaxVersionLen, "installed_version", "is too long")
-	f.Check(len(req.Target) <= 300, "target", "is too long")
+	f.Check(len(req.InstalledVersion) <= registry.MaxVersionLen && !hasControl(req.InstalledVersion), "installed_version", "must be at most %d characters, without control characters", registry.MaxVersionLen)
+	f.Check(len(req.Target) <= 300 && !hasControl(req.Target), "target", "must be at most 300 characters, without control characters")
 	f.Check(len(req.Error) <= 2000 && len(req.Health) <= 500, "error", "error and health must be short")
 	if err := f.Err(); err != nil {
 		return deviceapi.CheckInResponse{}, err
 	}
+	// Free text may hold what a failing installer printed; a stray control
+	// character must not cost the device its check-in, but a NUL must not
+	// reach storage: PostgreSQL refuses it, failing the whole batch of
+	// check-ins it is written with.
+	req.Error, req.Health = cleanText(req.Error), cleanText(req.Health)
 	now := s.clock.Now()
 	resp := deviceapi.CheckInResponse{PollAfter: s.pollAfter(), ServerTime: now}
 	offer, rolloutID, err := s.offerFor(ctx, ident, req)
@@ -323,4 +333,27 @@ func compareStrings(a, b string) int {
 func offerable(r *rollout.Rollout, installed string) bool {
 	c := version.Compare(r.Version, installed)
 	return c > 0 || (c < 0 && r.AllowRollback)
+}
+
+// hasControl reports whether s holds an ASCII control character.
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
+}
+
+// cleanText replaces the control characters of device free text, other
+// than tab and line breaks, with U+FFFD.
+func cleanText(s string) string {
+	if !strings.ContainsFunc(s, isStrayControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isStrayControl(r) {
+			return utf8.RuneError
+		}
+		return r
+	}, s)
+}
+
+func isStrayControl(r rune) bool {
+	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f
 }

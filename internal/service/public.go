@@ -3,8 +3,10 @@ package service
 import (
 	"context"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/lifeline-iot/lifeline/internal/errs"
+	"github.com/lifeline-iot/lifeline/internal/slug"
 	"github.com/lifeline-iot/lifeline/internal/store"
 	"github.com/lifeline-iot/lifeline/internal/supportperiod"
 )
@@ -27,6 +29,12 @@ func (s *Service) PublicProducts(ctx context.Context, f store.PublicFilter, pg s
 	if len(f.Query) > MaxQueryLen {
 		return out, errs.Invalidf("q", "must be at most %d characters", MaxQueryLen)
 	}
+	if strings.ContainsRune(f.Query, 0) || !utf8.ValidString(f.Query) {
+		return out, errs.Invalidf("q", "must be text")
+	}
+	if f.OrgSlug != "" && !slug.Valid(f.OrgSlug) {
+		return store.List[PublicProduct]{Items: []PublicProduct{}}, nil // no manufacturer has that name
+	}
 	l, err := s.store.Public().Products(ctx, f, pg)
 	if err != nil {
 		return out, err
@@ -42,6 +50,9 @@ func (s *Service) PublicProducts(ctx context.Context, f store.PublicFilter, pg s
 
 // PublicProduct returns one published product with its public history.
 func (s *Service) PublicProduct(ctx context.Context, orgSlug, productSlug string) (PublicProduct, error) {
+	if !validSlugs(orgSlug, productSlug) {
+		return PublicProduct{}, errs.E(errs.NotFound, "product %q not found", productSlug).WithCode("product_not_found")
+	}
 	pp, err := s.store.Public().Product(ctx, orgSlug, productSlug)
 	if err != nil {
 		return PublicProduct{}, err
@@ -59,6 +70,9 @@ func (s *Service) Manufacturers(ctx context.Context) ([]store.PublicManufacturer
 }
 
 // Manufacturer returns one manufacturer with published products.
-func (s *Service) Manufacturer(ctx context.Context, slug string) (store.PublicManufacturer, error) {
-	return s.store.Public().Manufacturer(ctx, slug)
+func (s *Service) Manufacturer(ctx context.Context, orgSlug string) (store.PublicManufacturer, error) {
+	if !validSlugs(orgSlug) {
+		return store.PublicManufacturer{}, errs.E(errs.NotFound, "manufacturer not found").WithCode("manufacturer_not_found")
+	}
+	return s.store.Public().Manufacturer(ctx, orgSlug)
 }

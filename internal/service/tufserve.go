@@ -8,6 +8,7 @@ import (
 	"github.com/lifeline-iot/lifeline/internal/blob"
 	"github.com/lifeline-iot/lifeline/internal/errs"
 	"github.com/lifeline-iot/lifeline/internal/registry"
+	"github.com/lifeline-iot/lifeline/internal/slug"
 	"github.com/lifeline-iot/lifeline/internal/store"
 	"github.com/lifeline-iot/lifeline/internal/tufrepo"
 )
@@ -17,7 +18,7 @@ import (
 // "timestamp.json"). Anyone may read it.
 func (s *Service) RepositoryMetadata(ctx context.Context, orgSlug, productSlug, name string) (store.TUFMetadata, error) {
 	role, version, err := tufrepo.ParseMetadataName(name)
-	if err != nil {
+	if err != nil || !validSlugs(orgSlug, productSlug) {
 		return store.TUFMetadata{}, errs.E(errs.NotFound, "no such metadata file").WithCode("metadata_not_found")
 	}
 	key := metadataCacheKey(orgSlug, productSlug, name)
@@ -36,6 +37,19 @@ func (s *Service) RepositoryMetadata(ctx context.Context, orgSlug, productSlug, 
 	return m, nil
 }
 
+// validSlugs checks the slugs of a public address before they reach a
+// query: no organisation or product has any other name, and PostgreSQL
+// answers a NUL or a byte that is not UTF-8 (%00, %ff in the path) with an
+// error, not with "not found".
+func validSlugs(slugs ...string) bool {
+	for _, s := range slugs {
+		if !slug.Valid(s) {
+			return false
+		}
+	}
+	return true
+}
+
 func metadataCacheKey(orgSlug, productSlug, name string) string {
 	return "m\x00" + orgSlug + "\x00" + productSlug + "\x00" + name
 }
@@ -49,7 +63,7 @@ func (s *Service) RepositoryTarget(ctx context.Context, orgSlug, productSlug, pa
 		return registry.Release{}, nil, err
 	}
 	targetPath, digest, err := tufrepo.ParseTargetRequest(path)
-	if err != nil {
+	if err != nil || !validSlugs(orgSlug, productSlug) {
 		return registry.Release{}, nil, notFound
 	}
 	version, fileName, ok := strings.Cut(targetPath, "/")
