@@ -14,7 +14,9 @@ import (
 
 	"github.com/lifeline-iot/lifeline/internal/access"
 	"github.com/lifeline-iot/lifeline/internal/deviceapi"
+	"github.com/lifeline-iot/lifeline/internal/deviceimport"
 	"github.com/lifeline-iot/lifeline/internal/registry"
+	"github.com/lifeline-iot/lifeline/internal/rollout"
 	"github.com/lifeline-iot/lifeline/internal/testenv"
 )
 
@@ -113,5 +115,37 @@ func TestDeviceAPIOddInput(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDeviceChangesTakeEffectAtOnce: the device API caches identities for a
+// minute, but a change made on this server takes effect at once (ADR 12):
+// a removed device is refused, a device moved to another hardware revision
+// (one by one or by an import) is offered what that revision gets.
+func TestDeviceChangesTakeEffectAtOnce(t *testing.T) {
+	env, p, token := fleetEnv(t)
+	ctx := context.Background()
+	_, err := env.Service.CreateRollout(ctx, p, "plug", rollout.Rollout{Version: "2.0", Scope: rollout.HardwareRevision, ScopeValue: "rev-a", Phases: []float64{100}})
+	must(t, err)
+	offered := func(d *testDevice) bool { return d.checkIn("1.0", deviceapi.StateIdle, "").Offer != nil }
+	d1, _, _ := enrolDevice(t, env, token, "SN-1", "rev-a", "1.0")
+	d2, _, _ := enrolDevice(t, env, token, "SN-2", "rev-a", "1.0")
+	if !offered(d1) || !offered(d2) {
+		t.Fatal("rev-a devices not offered the rev-a rollout")
+	}
+	_, _, err = env.Service.PutDevice(ctx, p, "plug", registry.Device{Serial: "SN-1", HardwareRevision: "rev-b", InstalledVersion: "1.0"})
+	must(t, err)
+	if offered(d1) {
+		t.Error("a device moved to rev-b is still offered the rev-a rollout")
+	}
+	if _, err := env.Service.ImportDevices(ctx, p, "plug", strings.NewReader("serial,hardware_revision,installed_version\nSN-2,rev-b,1.0\n"), deviceimport.CSV, false); err != nil {
+		t.Fatal(err)
+	}
+	if offered(d2) {
+		t.Error("a device imported as rev-b is still offered the rev-a rollout")
+	}
+	must(t, env.Service.DeleteDevice(ctx, p, "plug", "SN-1"))
+	if status, body := d1.send(deviceapi.CheckInRequest{InstalledVersion: "1.0", State: deviceapi.StateIdle}, 0, nil); status != 401 {
+		t.Errorf("a removed device checked in: %d %s", status, body)
 	}
 }

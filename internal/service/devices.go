@@ -94,6 +94,9 @@ func (s *Service) PutDevice(ctx context.Context, p access.Principal, productKey 
 		}
 		return s.event(p, "device.put", "device", d.ID, verb+" device "+d.Serial+" of "+prod.Name, d), nil
 	})
+	if err == nil {
+		s.devices.drop(d.ID) // its hardware revision may have changed
+	}
 	return d, created, err
 }
 
@@ -103,7 +106,8 @@ func (s *Service) DeleteDevice(ctx context.Context, p access.Principal, productK
 	if err != nil {
 		return err
 	}
-	return s.inOrg(ctx, orgID, func(os store.OrgStore) (*audit.Event, error) {
+	var deviceID string
+	err = s.inOrg(ctx, orgID, func(os store.OrgStore) (*audit.Event, error) {
 		prod, err := os.Product(ctx, productKey)
 		if err != nil {
 			return nil, err
@@ -115,6 +119,13 @@ func (s *Service) DeleteDevice(ctx context.Context, p access.Principal, productK
 		if err := os.DeleteDevice(ctx, prod.ID, serial); err != nil {
 			return nil, err
 		}
+		deviceID = d.ID
 		return s.event(p, "device.delete", "device", d.ID, "removed device "+serial+" of "+prod.Name, nil), nil
 	})
+	if err == nil {
+		// Once committed: a removed device's requests are refused at once
+		// on this server, not after its cached identity expires.
+		s.devices.drop(deviceID)
+	}
+	return err
 }

@@ -162,7 +162,8 @@ func (s *Service) ResetDeviceKey(ctx context.Context, p access.Principal, produc
 	if err != nil {
 		return err
 	}
-	return s.inOrg(ctx, orgID, func(os store.OrgStore) (*audit.Event, error) {
+	var deviceID string
+	err = s.inOrg(ctx, orgID, func(os store.OrgStore) (*audit.Event, error) {
 		prod, err := os.Product(ctx, productKey)
 		if err != nil {
 			return nil, err
@@ -174,9 +175,15 @@ func (s *Service) ResetDeviceKey(ctx context.Context, p access.Principal, produc
 		if err := os.ResetDeviceKey(ctx, prod.ID, serial); err != nil {
 			return nil, err
 		}
-		s.devices.drop(d.ID)
+		deviceID = d.ID
 		return s.event(p, "device.reset_key", "device", d.ID, "reset the key of device "+serial+" of "+prod.Name, nil), nil
 	})
+	if err == nil {
+		// After the commit: dropped earlier, a check-in running meanwhile
+		// could cache the old key again, still valid for a minute.
+		s.devices.drop(deviceID)
+	}
+	return err
 }
 
 // firstCheckIn is the wait before a newly enrolled device's first check-in.

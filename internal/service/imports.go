@@ -71,6 +71,9 @@ func (s *Service) ImportDevices(ctx context.Context, p access.Principal, product
 			map[string]any{"format": format, "rows": len(devs), "created": rep.Created, "updated": rep.Updated}), nil
 	})
 	rep.Applied = err == nil
+	if rep.Applied && rep.Updated > 0 {
+		s.devices.clear() // updated devices may have changed hardware revision
+	}
 	return rep, err
 }
 
