@@ -3,6 +3,7 @@ package tufrepo
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/pem"
 	"strings"
 	"testing"
 )
@@ -70,6 +71,15 @@ func FuzzDecodePrivateKey(f *testing.F) {
 	f.Add(enc, []byte("pw"))
 	f.Add(clear, []byte(nil))
 	f.Fuzz(func(t *testing.T, data, pass []byte) {
+		// A file may ask for up to 16 passes over 1 GiB, a second or more
+		// per try: fine for a key file opened once, far too slow for
+		// fuzzing. Keep to cheap parameters; parseKDF's bounds are tested
+		// in TestKeyFileRefusals.
+		if block, _ := pem.Decode(data); block != nil {
+			if k, err := parseKDF(block.Headers["KDF"]); err == nil && (k.time > 2 || k.memory > 1024 || k.threads > 4) {
+				return
+			}
+		}
 		_, _ = DecodePrivateKey(data, pass)
 	})
 }

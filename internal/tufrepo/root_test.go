@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
+	"github.com/theupdateframework/go-tuf/v2/metadata/trustedmetadata"
 )
 
 func TestVerifyRoot(t *testing.T) {
@@ -133,24 +134,45 @@ func TestNewRootRefusesBadSpecs(t *testing.T) {
 	}
 }
 
+// FuzzVerifyRoot mutates roots, among them validly signed ones (a first
+// root and its rotation). What VerifyRoot accepts, a client must accept too:
+// go-tuf's trusted metadata set takes an accepted first root as its trust
+// anchor, and an accepted rotation as the next root. A root the server
+// installs but clients refuse would cut every device off the repository.
 func FuzzVerifyRoot(f *testing.F) {
-	r := &testRepo{online: map[string]KeyPair{}}
-	for range 3 {
-		k, _ := KeyPairFromPrivate(make([]byte, 64))
-		r.root = append(r.root, k)
+	r, v1 := fuzzRepo(f)
+	md, _ := NewRoot(r.spec(2, t0.AddDate(1, 0, 0)))
+	v2, _ := md.ToBytes(true)
+	for _, k := range r.root[:2] {
+		v2, _ = SignRoot(v2, k.Signer())
 	}
-	for _, role := range OnlineRoles {
-		r.online[role] = r.root[0]
+	if _, err := VerifyRoot(nil, v1, t0); err != nil {
+		f.Fatal(err)
 	}
-	md, _ := NewRoot(r.spec(1, t0.AddDate(1, 0, 0)))
-	b, _ := md.ToBytes(false)
-	f.Add(b)
+	if _, err := VerifyRoot(v1, v2, t0); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(v1)
+	f.Add(v2)
 	f.Add([]byte(`{"signed":{"_type":"root","spec_version":"1.0.31","version":1,"roles":{}},"signatures":[{"keyid":"00","sig":"zz"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		root, err := VerifyRoot(nil, data, t0)
-		if err == nil && (root.Signed.Version != 1 || !root.Signed.ConsistentSnapshot) {
-			t.Fatalf("accepted a bad root: %+v", root.Signed)
+		if root, err := VerifyRoot(nil, data, t0); err == nil {
+			if root.Signed.Version != 1 || !root.Signed.ConsistentSnapshot {
+				t.Fatalf("accepted a bad root: %+v", root.Signed)
+			}
+			if _, err := trustedmetadata.New(data); err != nil {
+				t.Fatalf("accepted a first root a client refuses (%v): %s", err, data)
+			}
 		}
-		_, _ = VerifyRoot(b, data, t0)
+		if _, err := VerifyRoot(v1, data, t0); err == nil {
+			trusted, err := trustedmetadata.New(v1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			trusted.RefTime = t0
+			if _, err := trusted.UpdateRoot(data); err != nil {
+				t.Fatalf("accepted a rotation a client refuses (%v): %s", err, data)
+			}
+		}
 	})
 }
