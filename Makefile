@@ -63,7 +63,9 @@ fuzz: ## run each fuzz target for 30 seconds
 		./internal/tufrepo:FuzzVerifyRoot ./internal/tufrepo:FuzzParseTargetRequest ./internal/tufrepo:FuzzParseMetadataName \
 		./internal/tufrepo:FuzzDecodePrivateKey ./internal/secretbox:FuzzOpen ./internal/version:FuzzCompare \
 		./internal/deviceapi:FuzzParseAuthorization ./internal/deviceapi:FuzzParseSessionAuthorization \
-		./internal/blob:FuzzValidKey ./internal/agent/download:FuzzParseContentRange; do \
+		./internal/blob:FuzzValidKey ./internal/agent/download:FuzzParseContentRange \
+		./internal/httpapi:FuzzDeviceCheckIn ./internal/httpapi:FuzzDeviceEnrol ./internal/tufrepo:FuzzParseCustom \
+		./internal/agent/engine:FuzzParseFacts ./internal/rollout:FuzzRolloutJSON; do \
 		pkg=$${spec%%:*}; fn=$${spec##*:}; \
 		echo "==> $$fn"; $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime 30s $$pkg || exit 1; \
 	done
