@@ -13,6 +13,12 @@ import (
 // MaxRootSize bounds an uploaded root, as go-tuf's client does by default.
 const MaxRootSize = 512000
 
+// MaxRoleKeys bounds the keys of one role. go-tuf checks a role's threshold
+// by encoding the whole metadata once per key ID the role lists, so a root
+// listing thousands of key IDs (or one ID thousands of times) takes minutes
+// to verify, on the server and on every device.
+const MaxRoleKeys = 32
+
 // RoleKeys lists the keys and threshold of one role.
 type RoleKeys struct {
 	Keys      []*metadata.Key
@@ -118,9 +124,15 @@ func VerifyRoot(trusted, candidate []byte, now time.Time) (*metadata.Metadata[me
 		if !ok || r.Threshold < 1 || len(r.KeyIDs) < r.Threshold {
 			return nil, refused("bad_root", "the %s role needs a threshold of at least 1 and as many keys", role)
 		}
-		for _, id := range r.KeyIDs {
+		if len(r.KeyIDs) > MaxRoleKeys {
+			return nil, refused("bad_root", "the %s role lists %d keys; at most %d are allowed", role, len(r.KeyIDs), MaxRoleKeys)
+		}
+		for i, id := range r.KeyIDs {
 			if _, ok := root.Signed.Keys[id]; !ok {
 				return nil, refused("bad_root", "the %s role names key %s, which the root does not list", role, short(id))
+			}
+			if slices.Contains(r.KeyIDs[:i], id) {
+				return nil, refused("bad_root", "the %s role names key %s twice", role, short(id))
 			}
 		}
 	}

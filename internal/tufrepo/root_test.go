@@ -110,6 +110,52 @@ func TestCheckOnlineKeys(t *testing.T) {
 	}
 }
 
+// TestVerifyRootRefusesRepeatedAndTooManyKeys: go-tuf verifies a role by
+// encoding the whole root once per key ID the role lists, so a root naming
+// one key thousands of times took minutes to refuse (found by
+// FuzzVerifyRoot; testdata/fuzz holds a small instance). A role's key IDs
+// must be distinct — python-tuf refuses repeated ones too — and few. Both
+// roots here are properly signed: only the new rules refuse them.
+func TestVerifyRootRefusesRepeatedAndTooManyKeys(t *testing.T) {
+	r := newTestRepo(t)
+	exp := t0.AddDate(1, 0, 0)
+	sign := func(md *metadata.Metadata[metadata.RootType]) []byte {
+		for _, k := range r.root[:2] {
+			if _, err := md.Sign(k.Signer()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b, _ := md.ToBytes(false)
+		return b
+	}
+	repeated, _ := NewRoot(r.spec(1, exp))
+	repeated.Signed.Roles[Root].KeyIDs = append(repeated.Signed.Roles[Root].KeyIDs, r.root[0].ID)
+
+	spec := r.spec(1, exp)
+	var many []*metadata.Key
+	for range MaxRoleKeys + 1 {
+		many = append(many, mustKey(t).Public)
+	}
+	spec.Roles[Targets] = RoleKeys{Keys: many, Threshold: 1}
+	tooMany, err := NewRoot(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tt := range map[string]struct {
+		root []byte
+		want string
+	}{
+		"a root key listed twice":            {sign(repeated), "root role names key " + short(r.root[0].ID) + " twice"},
+		"more targets keys than MaxRoleKeys": {sign(tooMany), "targets role lists 33 keys"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := VerifyRoot(nil, tt.root, t0); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
 func TestNewRootRefusesBadSpecs(t *testing.T) {
 	r := newTestRepo(t)
 	good := r.spec(1, t0)
