@@ -48,9 +48,11 @@ const MaxGroupLen = 64
 const MaxSerialLen = 128
 
 // ValidSerial reports whether s can identify a device: 1 to 128 printable
-// characters without spaces or slashes.
+// characters without spaces or slashes, and not "." or "..", which name
+// no path segment (/devices/.. is cleaned to /devices, so such a device could
+// never be read, reset or removed).
 func ValidSerial(s string) bool {
-	if s == "" || len(s) > MaxSerialLen {
+	if s == "" || len(s) > MaxSerialLen || s == "." || s == ".." {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -65,7 +67,7 @@ func ValidSerial(s string) bool {
 // exist is checked against the product by the caller.
 func (d *Device) Validate() error {
 	var f errs.Fields
-	f.Check(ValidSerial(d.Serial), "serial", "is required and must be 1-%d characters without spaces, slashes, '?', '#' or '%%'", MaxSerialLen)
+	f.Check(ValidSerial(d.Serial), "serial", "is required and must be 1-%d characters without spaces, slashes, '?', '#' or '%%', and not . or ..", MaxSerialLen)
 	f.Check(len(d.HardwareRevision) <= 64, "hardware_revision", "must be at most 64 characters")
 	f.Check(len(d.InstalledVersion) <= MaxVersionLen, "installed_version", "must be at most %d characters", MaxVersionLen)
 	f.Check(d.FirstSeen == nil || ValidTime(*d.FirstSeen), "first_seen", "must be between the years 1970 and 9999 (UTC)")
