@@ -81,25 +81,8 @@ func (s *ABSlots) Install(ctx context.Context, img Image) error {
 		return err
 	}
 	dst := s.SlotPath(other(r.Good))
-	src, err := os.Open(img.Path)
-	if err != nil {
-		return err
-	}
-	defer src.Close()
 	tmp := dst + ".writing"
-	out, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, contextReader{ctx, src}); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Close(); err != nil {
+	if err := copyFile(ctx, img.Path, tmp, 0o600); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, dst); err != nil {
@@ -184,4 +167,27 @@ func (c contextReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+// copyFile copies src to a new file dst with perm and fsyncs it, stopping
+// when ctx ends. The caller renames dst into place.
+func copyFile(ctx context.Context, src, dst string, perm os.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, contextReader{ctx, in}); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }

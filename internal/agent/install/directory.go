@@ -3,7 +3,6 @@ package install
 import (
 	"context"
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -54,24 +53,7 @@ func (d *Directory) Install(ctx context.Context, img Image) error {
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
 		return err
 	}
-	src, err := os.Open(img.Path)
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	out, err := os.OpenFile(filepath.Join(tmp, filepath.Base(img.Target)), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, contextReader{ctx, src}); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Close(); err != nil {
+	if err := copyFile(ctx, img.Path, filepath.Join(tmp, filepath.Base(img.Target)), 0o644); err != nil {
 		return err
 	}
 	if err := os.RemoveAll(dir); err != nil {
