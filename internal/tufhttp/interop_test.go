@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -17,8 +16,6 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata/config"
 	"github.com/theupdateframework/go-tuf/v2/metadata/updater"
 
-	"github.com/lifeline-iot/lifeline/internal/access"
-	"github.com/lifeline-iot/lifeline/internal/registry"
 	"github.com/lifeline-iot/lifeline/internal/testenv"
 	"github.com/lifeline-iot/lifeline/internal/tufrepo"
 )
@@ -264,22 +261,7 @@ func TestGoTUFClientFollowsHashBins(t *testing.T) {
 	env := testenv.NewSQLite(t)
 	m := newManufacturer(t, env)
 	m.setUp()
-	ctx := t.Context()
-	sys := access.System("test").InOrg(m.org.ID)
-	var versions []string
-	for i := range tufrepo.BinThreshold + 1 {
-		v := fmt.Sprintf("0.%d.%d", i/100, i%100)
-		versions = append(versions, v)
-		if _, err := env.Service.CreateRelease(ctx, sys, m.product, registry.Release{Version: v}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := env.Service.UploadImage(ctx, sys, m.product, v, "fw.bin", strings.NewReader("image "+v)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := env.Service.SignReleases(ctx, sys, m.product, versions); err != nil {
-		t.Fatal(err)
-	}
+	m.signManyReleases(tufrepo.BinThreshold + 1) // enough to move the targets into hash bins
 	m.release("1.0.0", []byte("the newest image"), "")
 
 	up := newUpdater(t, m, m.root)

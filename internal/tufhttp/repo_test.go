@@ -2,6 +2,8 @@ package tufhttp_test
 
 import (
 	"bytes"
+	"fmt"
+	"strings"
 	"crypto/rand"
 	"encoding/json"
 	"io"
@@ -12,6 +14,7 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/lifeline-iot/lifeline/internal/access"
+	"github.com/lifeline-iot/lifeline/internal/registry"
 	"github.com/lifeline-iot/lifeline/internal/service"
 	"github.com/lifeline-iot/lifeline/internal/testenv"
 	"github.com/lifeline-iot/lifeline/internal/tufrepo"
@@ -141,3 +144,26 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, env *testenv.Env)) {
 
 // clockAt is a test's fake "now" a TUF client should use.
 func clockAt(env *testenv.Env) time.Time { return env.Clock.Now() }
+
+// signManyReleases records n releases 0.x.y/fw.bin with small images and
+// signs them in one publication, through the service (the API would take
+// thousands of requests).
+func (m *manufacturer) signManyReleases(n int) {
+	m.t.Helper()
+	ctx := m.t.Context()
+	sys := access.System("test").InOrg(m.org.ID)
+	var versions []string
+	for i := range n {
+		v := fmt.Sprintf("0.%d.%d", i/100, i%100)
+		versions = append(versions, v)
+		if _, err := m.env.Service.CreateRelease(ctx, sys, m.product, registry.Release{Version: v}); err != nil {
+			m.t.Fatal(err)
+		}
+		if _, err := m.env.Service.UploadImage(ctx, sys, m.product, v, "fw.bin", strings.NewReader("image "+v)); err != nil {
+			m.t.Fatal(err)
+		}
+	}
+	if _, err := m.env.Service.SignReleases(ctx, sys, m.product, versions); err != nil {
+		m.t.Fatal(err)
+	}
+}

@@ -21,8 +21,6 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
-	"github.com/lifeline-iot/lifeline/internal/access"
-	"github.com/lifeline-iot/lifeline/internal/registry"
 	"github.com/lifeline-iot/lifeline/internal/testenv"
 	"github.com/lifeline-iot/lifeline/internal/tufrepo"
 )
@@ -250,22 +248,7 @@ func TestTufJSClientFollowsHashBins(t *testing.T) {
 	realTime(env)
 	m := newManufacturer(t, env)
 	m.setUp()
-	ctx := t.Context()
-	sys := access.System("test").InOrg(m.org.ID)
-	var versions []string
-	for i := range tufrepo.BinThreshold + 1 {
-		v := fmt.Sprintf("0.%d.%d", i/100, i%100)
-		versions = append(versions, v)
-		if _, err := env.Service.CreateRelease(ctx, sys, m.product, registry.Release{Version: v}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := env.Service.UploadImage(ctx, sys, m.product, v, "fw.bin", strings.NewReader("image "+v)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := env.Service.SignReleases(ctx, sys, m.product, versions); err != nil {
-		t.Fatal(err)
-	}
+	m.signManyReleases(tufrepo.BinThreshold + 1) // enough to move the targets into hash bins
 	m.release("1.0.0", []byte("the newest image"), "")
 
 	images := map[string][]byte{
