@@ -345,3 +345,54 @@ func TestDeviceSessions(t *testing.T) {
 		t.Fatalf("expired session: %d %s", status, body)
 	}
 }
+
+// TestRollbackRolloutsSettle: a rollback rollout takes devices back to a
+// good release and keeps them there; a later forward rollout takes them on
+// again. No pair of rollouts sends a device back and forth.
+func TestRollbackRolloutsSettle(t *testing.T) {
+	env, p, token := fleetEnv(t)
+	ctx := context.Background()
+	svc := env.Service
+	_, err := svc.CreateRelease(ctx, p, "plug", registry.Release{Version: "1.5", AllowRollback: true})
+	must(t, err)
+	_, err = svc.UploadImage(ctx, p, "plug", "1.5", "fw.bin", strings.NewReader("image 1.5"))
+	must(t, err)
+	_, err = svc.SignRelease(ctx, p, "plug", "1.5")
+	must(t, err)
+	d, status, body := enrolDevice(t, env, token, "SN-1", "rev-a", "1.0")
+	if status != 200 {
+		t.Fatalf("enrol: %s", body)
+	}
+	offer := func(installed string) string {
+		t.Helper()
+		if r := d.checkIn(installed, deviceapi.StateIdle, ""); r.Offer != nil {
+			return r.Offer.Version
+		}
+		return ""
+	}
+	rollOut := func(version string) {
+		t.Helper()
+		env.Clock.Advance(time.Second) // rollouts are ordered by when they were made
+		_, err := svc.CreateRollout(ctx, p, "plug", rollout.Rollout{Version: version, Phases: []float64{100}})
+		must(t, err)
+	}
+	rollOut("2.0")
+	steps := []struct{ installed, want string }{{"1.0", "2.0"}, {"2.0", ""}}
+	for _, s := range steps {
+		if got := offer(s.installed); got != s.want {
+			t.Fatalf("on %s offered %q, want %q", s.installed, got, s.want)
+		}
+	}
+	rollOut("1.5") // 2.0 turned out bad: back to 1.5
+	for _, s := range []struct{ installed, want string }{{"2.0", "1.5"}, {"1.5", ""}, {"1.5", ""}, {"1.0", "1.5"}} {
+		if got := offer(s.installed); got != s.want {
+			t.Fatalf("after the rollback, on %s offered %q, want %q", s.installed, got, s.want)
+		}
+	}
+	rollOut("2.0") // fixed: forward again
+	for _, s := range []struct{ installed, want string }{{"1.5", "2.0"}, {"2.0", ""}, {"2.0", ""}} {
+		if got := offer(s.installed); got != s.want {
+			t.Fatalf("after the new forward rollout, on %s offered %q, want %q", s.installed, got, s.want)
+		}
+	}
+}

@@ -163,23 +163,43 @@ func (s *Service) CheckIn(ctx context.Context, ident registry.DeviceIdentity, bo
 	return resp, nil
 }
 
-// offerFor picks the release to offer: of the product's active rollouts
-// that include the device now, the newest version above what it runs —
-// unless it already failed to install that release.
+// offerFor picks the release to offer from the product's rollouts that
+// include the device now. The newest of them is the manufacturer's latest
+// word: if it is an allowed rollback, the device should run exactly that
+// release; otherwise the device gets the highest version above what it
+// runs among the rollouts made since the last rollback. So a rollback is
+// undone by the next forward rollout, and two rollouts can never send a
+// device back and forth. A release the device just failed is not offered.
 func (s *Service) offerFor(ctx context.Context, ident registry.DeviceIdentity, req deviceapi.CheckInRequest) (*deviceapi.Offer, string, error) {
 	rollouts, err := s.activeRollouts(ctx, ident.OrgID, ident.ProductID)
 	if err != nil {
 		return nil, "", err
 	}
-	var best *rollout.Rollout
+	var cands []*rollout.Rollout
 	for i := range rollouts {
 		r := &rollouts[i]
-		switch {
-		case r.Scope == rollout.HardwareRevision && r.ScopeValue != ident.HardwareRevision,
-			r.Scope == rollout.Group && !slices.Contains(ident.Groups, r.ScopeValue),
-			!r.Includes(ident.DeviceID),
-			req.InstalledVersion != "" && !offerable(r, req.InstalledVersion),
-			req.State == deviceapi.StateFailed && req.Target == r.Target:
+		if (r.Scope == rollout.HardwareRevision && r.ScopeValue != ident.HardwareRevision) ||
+			(r.Scope == rollout.Group && !slices.Contains(ident.Groups, r.ScopeValue)) || !r.Includes(ident.DeviceID) {
+			continue
+		}
+		cands = append(cands, r)
+	}
+	slices.SortFunc(cands, func(a, b *rollout.Rollout) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
+	failed := func(r *rollout.Rollout) bool { return req.State == deviceapi.StateFailed && req.Target == r.Target }
+	var best *rollout.Rollout
+	for i, r := range cands {
+		if r.AllowRollback {
+			if i == 0 && !failed(r) && (req.InstalledVersion == "" || version.Compare(r.Version, req.InstalledVersion) != 0) {
+				best = r
+			}
+			break // older rollouts are superseded by this rollback
+		}
+		if failed(r) || (req.InstalledVersion != "" && !version.Newer(r.Version, req.InstalledVersion)) {
 			continue
 		}
 		if best == nil || version.Newer(r.Version, best.Version) {
@@ -325,14 +345,6 @@ func compareStrings(a, b string) int {
 		return 1
 	}
 	return 0
-}
-
-// offerable reports whether a device running installed should get the
-// rollout's release: a newer version, or any other one when the release is
-// an allowed rollback.
-func offerable(r *rollout.Rollout, installed string) bool {
-	c := version.Compare(r.Version, installed)
-	return c > 0 || (c < 0 && r.AllowRollback)
 }
 
 // hasControl reports whether s holds an ASCII control character.
