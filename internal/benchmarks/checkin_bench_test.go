@@ -140,11 +140,12 @@ func checkinFixture(b *testing.B, env *testenv.Env) []*benchDevice {
 		if err != nil {
 			b.Fatal(err)
 		}
-		ident, err := svc.AuthenticateDevice(ctx, deviceapi.Authorization(resp.DeviceID, priv, "POST", deviceapi.SessionPath, time.Now().Unix()-int64(deviceapi.MaxSkew/time.Second)+5, nil), "POST", deviceapi.SessionPath, nil)
+		openTS := time.Now().Unix() - int64(deviceapi.MaxSkew/time.Second) + 5
+		ident, err := svc.AuthenticateDevice(ctx, deviceapi.Authorization(resp.DeviceID, priv, "POST", deviceapi.SessionPath, openTS, nil), "POST", deviceapi.SessionPath, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
-		sess, err := svc.NewDeviceSession(ident)
+		sess, err := svc.NewDeviceSession(ctx, ident, openTS)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -60,7 +60,11 @@ func (a *API) newSession(r *http.Request, _ access.Principal) (any, error) {
 	if via, _ := r.Context().Value(viaSessionKey{}).(bool); via {
 		return nil, errs.E(errs.PermissionDenied, "open a session with a request signed by the device key, not from another session").WithCode("session_from_session")
 	}
-	return a.svc.NewDeviceSession(deviceFrom(r))
+	signed, err := deviceapi.ParseAuthorization(r.Header.Get("Authorization"))
+	if err != nil {
+		return nil, errs.E(errs.Unauthenticated, "sign the session request with the device key").WithCode("bad_device_signature")
+	}
+	return a.svc.NewDeviceSession(r.Context(), deviceFrom(r), signed.Timestamp)
 }
 
 func (a *API) checkIn(r *http.Request, _ access.Principal) (any, error) {

@@ -301,9 +301,25 @@ func TestDeviceSessions(t *testing.T) {
 		return resp.StatusCode, b
 	}
 	d.ts = max(d.ts+1, env.Clock.Now().Unix())
-	status, body = post(deviceapi.SessionPath, deviceapi.Authorization(d.id, d.key, "POST", deviceapi.SessionPath, d.ts, nil), nil)
+	openAuth := deviceapi.Authorization(d.id, d.key, "POST", deviceapi.SessionPath, d.ts, nil)
+	status, body = post(deviceapi.SessionPath, openAuth, nil)
 	if status != 200 {
 		t.Fatalf("open session: %d %s", status, body)
+	}
+	// The same signed request replayed to another server of the deployment
+	// (same database, empty memory) gets no session key.
+	other := testenv.New(t, env.Store)
+	other.Clock.Set(env.Clock.Now())
+	r, _ := http.NewRequest("POST", other.URL+deviceapi.SessionPath, nil)
+	r.Header.Set("Authorization", openAuth)
+	resp, err := testenv.Client().Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replayBody, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if code, _, _ := errorOf(t, replayBody); resp.StatusCode != 401 || code != "replayed_request" {
+		t.Fatalf("replayed session request on another server: %d %s", resp.StatusCode, replayBody)
 	}
 	var sess deviceapi.SessionResponse
 	mustDecode(t, body, &sess)

@@ -76,10 +76,20 @@ func (s *Service) authenticateSession(ctx context.Context, authorization, method
 }
 
 // NewDeviceSession gives a device that has just signed a request with its
-// key a session key for its next requests.
-func (s *Service) NewDeviceSession(ident registry.DeviceIdentity) (deviceapi.SessionResponse, error) {
+// key, at time requestTS, a session key for its next requests. The request
+// time must be later than any session request of the device before, as
+// recorded in the database: a replayed session request, on any server or
+// after a restart, would otherwise hand out a key.
+func (s *Service) NewDeviceSession(ctx context.Context, ident registry.DeviceIdentity, requestTS int64) (deviceapi.SessionResponse, error) {
 	if err := s.updatesReady(); err != nil {
 		return deviceapi.SessionResponse{}, err
+	}
+	fresh, err := s.store.Directory().ClaimSessionRequest(ctx, ident.DeviceID, requestTS)
+	if err != nil {
+		return deviceapi.SessionResponse{}, err
+	}
+	if !fresh {
+		return deviceapi.SessionResponse{}, errs.E(errs.Unauthenticated, "%s", deviceapi.ErrReplay.Error()).WithCode("replayed_request")
 	}
 	exp := s.clock.Now().Add(deviceapi.SessionLife).Truncate(time.Second)
 	key := deviceapi.DeriveSessionKey(s.sessionSecret(), ident.DeviceID, exp.Unix(), ident.PublicKey)

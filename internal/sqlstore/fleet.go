@@ -284,3 +284,12 @@ func (d *directory) ActiveRollouts(ctx context.Context) ([]store.ActiveRollout, 
 		return err
 	})
 }
+
+func (d *directory) ClaimSessionRequest(ctx context.Context, deviceID string, ts int64) (bool, error) {
+	res, err := d.q.exec(ctx, `UPDATE devices SET last_session_request = ? WHERE id = ? AND last_session_request < ?`, ts, deviceID, ts)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}

@@ -225,6 +225,11 @@ type Directory interface {
 	// leaves the recorded version as it was. offered maps device IDs to the
 	// rollout that offered them its release.
 	RecordCheckIns(ctx context.Context, reports []registry.CheckIn, offered map[string]string) error
+	// ClaimSessionRequest records the time of a device's session-open
+	// request and reports whether it is later than any before it. Session
+	// opens hand out keys, so their replay protection is kept in the
+	// database, shared by every server and kept across restarts.
+	ClaimSessionRequest(ctx context.Context, deviceID string, ts int64) (bool, error)
 	// ActiveRollouts lists every active rollout, for the evaluator.
 	ActiveRollouts(ctx context.Context) ([]ActiveRollout, error)
 }

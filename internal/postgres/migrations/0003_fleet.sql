@@ -10,6 +10,7 @@ ALTER TABLE devices ADD COLUMN health TEXT NOT NULL DEFAULT '';
 ALTER TABLE devices ADD COLUMN auto_update BOOLEAN NOT NULL DEFAULT TRUE;
 ALTER TABLE devices ADD COLUMN last_checkin_at TIMESTAMPTZ;
 ALTER TABLE devices ADD COLUMN rollout_id TEXT;
+ALTER TABLE devices ADD COLUMN last_session_request BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX devices_by_rollout ON devices (rollout_id);
 
 ALTER TABLE releases ADD COLUMN allow_rollback BOOLEAN NOT NULL DEFAULT FALSE;

@@ -10,6 +10,7 @@ ALTER TABLE devices ADD COLUMN health TEXT NOT NULL DEFAULT '';
 ALTER TABLE devices ADD COLUMN auto_update INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE devices ADD COLUMN last_checkin_at TEXT;
 ALTER TABLE devices ADD COLUMN rollout_id TEXT;
+ALTER TABLE devices ADD COLUMN last_session_request INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX devices_by_rollout ON devices (rollout_id);
 
 ALTER TABLE releases ADD COLUMN allow_rollback INTEGER NOT NULL DEFAULT 0;

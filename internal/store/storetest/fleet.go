@@ -44,6 +44,16 @@ func testEnrolment(t *testing.T, s store.Store) {
 	_, err = os.EnrolDevice(ctx(), registry.Device{ProductID: p.ID, Serial: "SN-2", HardwareRevision: "Z"}, other, t0)
 	wantKind(t, err, errs.Invalid, "unknown hardware revision")
 
+	for _, c := range []struct {
+		ts   int64
+		want bool
+	}{{100, true}, {100, false}, {99, false}, {101, true}} {
+		ok, err := s.Directory().ClaimSessionRequest(ctx(), id, c.ts)
+		must(t, err, "ClaimSessionRequest")
+		if ok != c.want {
+			t.Fatalf("ClaimSessionRequest(%d) = %v, want %v", c.ts, ok, c.want)
+		}
+	}
 	ident, err := s.Directory().DeviceIdentity(ctx(), id)
 	must(t, err, "DeviceIdentity")
 	if ident.OrgID != org.ID || ident.ProductSlug != "plug" || ident.HardwareRevision != "A" || ident.InstalledVersion != "" || ident.PublicKey[0] != 1 {
