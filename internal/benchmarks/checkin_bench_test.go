@@ -19,6 +19,7 @@ import (
 	"github.com/lifeline-iot/lifeline/internal/deviceapi"
 	"github.com/lifeline-iot/lifeline/internal/registry"
 	"github.com/lifeline-iot/lifeline/internal/rollout"
+	"github.com/lifeline-iot/lifeline/internal/service"
 	"github.com/lifeline-iot/lifeline/internal/testenv"
 )
 
@@ -134,9 +135,11 @@ func checkinFixture(b *testing.B, env *testenv.Env) []*benchDevice {
 	}
 	var devs []*benchDevice
 	for i := range 1000 {
-		pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-		resp, err := svc.Enrol(ctx, deviceapi.EnrolRequest{Token: token, Serial: fmt.Sprintf("SN-%05d", i), InstalledVersion: "1.0",
-			PublicKey: base64.StdEncoding.EncodeToString(pub)}, "bench")
+		_, priv, _ := ed25519.GenerateKey(rand.Reader)
+		req := deviceapi.EnrolRequest{Token: token, Serial: fmt.Sprintf("SN-%05d", i), InstalledVersion: "1.0"}
+		body, auth := deviceapi.SignedEnrolment(req, priv, time.Now().Unix())
+		req.PublicKey = base64.StdEncoding.EncodeToString(priv.Public().(ed25519.PublicKey))
+		resp, err := svc.Enrol(ctx, req, service.Proof{Authorization: auth, Method: "POST", Path: deviceapi.EnrolPath, Body: body}, "bench")
 		if err != nil {
 			b.Fatal(err)
 		}

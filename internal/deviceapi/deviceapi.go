@@ -22,6 +22,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -44,7 +45,14 @@ const MaxSkew = 5 * time.Minute
 // MaxBody bounds a device request body.
 const MaxBody = 64 << 10
 
-// EnrolRequest registers a device and its public key.
+// EnrolID stands in for the device ID in the signature header of an
+// enrolment request: the device has no ID yet, but it signs the request
+// with the key it enrols, proving that it holds that key.
+const EnrolID = "enrol"
+
+// EnrolRequest registers a device and its public key. The request carries
+// an Authorization header signed with the key being enrolled, with the
+// device ID EnrolID.
 type EnrolRequest struct {
 	Token            string `json:"token"`  // enrolment token of the product
 	Serial           string `json:"serial"` // serial number or device ID printed on it
@@ -208,6 +216,19 @@ func Verify(s Signed, pub ed25519.PublicKey, method, path string, body []byte, n
 	return nil
 }
 
+// VerifyEnrolment checks that an enrolment request is signed, recently, by
+// the key it enrols. It does no I/O.
+func VerifyEnrolment(authorization string, pub ed25519.PublicKey, method, path string, body []byte, now time.Time) error {
+	s, err := ParseAuthorization(authorization)
+	if err != nil {
+		return err
+	}
+	if s.DeviceID != EnrolID {
+		return errors.New("an enrolment request is signed with id=" + EnrolID)
+	}
+	return Verify(s, pub, method, path, body, now, 0)
+}
+
 // ParsePublicKey reads a base64 Ed25519 public key.
 func ParsePublicKey(s string) (ed25519.PublicKey, error) {
 	b, err := base64.StdEncoding.DecodeString(s)
@@ -215,4 +236,12 @@ func ParsePublicKey(s string) (ed25519.PublicKey, error) {
 		return nil, errors.New("public_key must be a base64 Ed25519 public key (32 bytes)")
 	}
 	return ed25519.PublicKey(b), nil
+}
+
+// SignedEnrolment encodes an enrolment request and signs it with the key
+// it enrols, at time ts: the body and Authorization header to send.
+func SignedEnrolment(req EnrolRequest, key ed25519.PrivateKey, ts int64) (body []byte, authorization string) {
+	req.PublicKey = base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey))
+	body, _ = json.Marshal(req)
+	return body, Authorization(EnrolID, key, "POST", EnrolPath, ts, body)
 }

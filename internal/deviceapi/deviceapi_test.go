@@ -146,3 +146,28 @@ func FuzzParseSessionAuthorization(f *testing.F) {
 }
 
 const sha256Size = 32
+
+func TestVerifyEnrolment(t *testing.T) {
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	otherPub, otherPriv, _ := ed25519.GenerateKey(rand.Reader)
+	now := time.Unix(1_800_000_000, 0)
+	body := []byte(`{"serial":"SN-1"}`)
+	good := Authorization(EnrolID, priv, "POST", EnrolPath, now.Unix(), body)
+	if err := VerifyEnrolment(good, pub, "POST", EnrolPath, body, now); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		auth string
+		pub  ed25519.PublicKey
+	}{
+		"someone else's public key": {good, otherPub},
+		"signed by another key":     {Authorization(EnrolID, otherPriv, "POST", EnrolPath, now.Unix(), body), pub},
+		"a device ID instead":       {Authorization("dev-1", priv, "POST", EnrolPath, now.Unix(), body), pub},
+		"unsigned":                  {"", pub},
+		"stale":                     {Authorization(EnrolID, priv, "POST", EnrolPath, now.Unix()-3600, body), pub},
+	} {
+		if err := VerifyEnrolment(c.auth, c.pub, "POST", EnrolPath, body, now); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}

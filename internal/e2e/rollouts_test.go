@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -236,10 +235,11 @@ type device struct {
 
 func enrol(t *testing.T, env *testenv.Env, token, serial string) *device {
 	t.Helper()
-	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
 	d := &device{t: t, env: env, serial: serial, key: priv, ts: env.Clock.Now().Unix()}
 	var resp deviceapi.EnrolResponse
-	d.post(deviceapi.EnrolPath, "", deviceapi.EnrolRequest{Token: token, Serial: serial, InstalledVersion: "1.0", PublicKey: base64.StdEncoding.EncodeToString(pub)}, &resp)
+	payload, auth := deviceapi.SignedEnrolment(deviceapi.EnrolRequest{Token: token, Serial: serial, InstalledVersion: "1.0"}, priv, d.ts)
+	d.post(deviceapi.EnrolPath, auth, json.RawMessage(payload), &resp)
 	d.id = resp.DeviceID
 	return d
 }

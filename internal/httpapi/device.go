@@ -13,6 +13,7 @@ import (
 	"github.com/lifeline-iot/lifeline/internal/errs"
 	"github.com/lifeline-iot/lifeline/internal/httpx"
 	"github.com/lifeline-iot/lifeline/internal/registry"
+	"github.com/lifeline-iot/lifeline/internal/service"
 )
 
 type (
@@ -49,11 +50,21 @@ func deviceFrom(r *http.Request) registry.DeviceIdentity {
 }
 
 func (a *API) enrol(r *http.Request, _ access.Principal) (any, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(discardWriter{}, r.Body, deviceapi.MaxBody))
+	var maxErr *http.MaxBytesError
+	if errors.As(err, &maxErr) {
+		return nil, errs.E(errs.TooLarge, "device requests are at most %d bytes", deviceapi.MaxBody).WithCode("body_too_large")
+	}
+	if err != nil {
+		return nil, errs.Wrap(errs.Invalid, err, "could not read the request body")
+	}
 	var req deviceapi.EnrolRequest
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	if err := decodeReq(r, &req); err != nil {
 		return nil, err
 	}
-	return a.svc.Enrol(r.Context(), req, "device "+httpx.ClientIP(r, a.cfg.TrustProxy))
+	proof := service.Proof{Authorization: r.Header.Get("Authorization"), Method: r.Method, Path: r.URL.Path, Body: body}
+	return a.svc.Enrol(r.Context(), req, proof, "device "+httpx.ClientIP(r, a.cfg.TrustProxy))
 }
 
 func (a *API) newSession(r *http.Request, _ access.Principal) (any, error) {

@@ -33,9 +33,18 @@ type testDevice struct {
 
 func enrolDevice(t *testing.T, env *testenv.Env, token, serial, hw, version string) (*testDevice, int, []byte) {
 	t.Helper()
-	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	status, body := call(t, env, "POST", deviceapi.EnrolPath, "", deviceapi.EnrolRequest{Token: token, Serial: serial, HardwareRevision: hw,
-		InstalledVersion: version, PublicKey: base64.StdEncoding.EncodeToString(pub)})
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	payload, auth := deviceapi.SignedEnrolment(deviceapi.EnrolRequest{Token: token, Serial: serial, HardwareRevision: hw, InstalledVersion: version}, priv, env.Clock.Now().Unix())
+	r, _ := http.NewRequest("POST", env.URL+deviceapi.EnrolPath, bytes.NewReader(payload))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Authorization", auth)
+	resp0, err := testenv.Client().Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp0.Body)
+	resp0.Body.Close()
+	status := resp0.StatusCode
 	d := &testDevice{t: t, env: env, key: priv, ts: env.Clock.Now().Unix()}
 	if status == 200 {
 		var resp deviceapi.EnrolResponse
@@ -410,5 +419,43 @@ func TestRollbackRolloutsSettle(t *testing.T) {
 		if got := offer(s.installed); got != s.want {
 			t.Fatalf("after the new forward rollout, on %s offered %q, want %q", s.installed, got, s.want)
 		}
+	}
+}
+
+// TestEnrolmentNeedsTheKey: nobody can enrol, or re-enrol, a public key
+// without holding its private key — a leaked enrolment token is not enough
+// to take over or rewrite a device that exists.
+func TestEnrolmentNeedsTheKey(t *testing.T) {
+	env, _, token := fleetEnv(t)
+	d, status, body := enrolDevice(t, env, token, "SN-1", "rev-a", "1.0")
+	if status != 200 {
+		t.Fatalf("enrol: %s", body)
+	}
+	victim := d.key.Public().(ed25519.PublicKey)
+	_, attacker, _ := ed25519.GenerateKey(rand.Reader)
+	req := deviceapi.EnrolRequest{Token: token, Serial: "SN-1", HardwareRevision: "rev-b", PublicKey: base64.StdEncoding.EncodeToString(victim)}
+	payload, _ := json.Marshal(req)
+	for name, auth := range map[string]string{
+		"unsigned":              "",
+		"signed by another key": deviceapi.Authorization(deviceapi.EnrolID, attacker, "POST", deviceapi.EnrolPath, env.Clock.Now().Unix(), payload),
+		"signed as the device":  deviceapi.Authorization(d.id, attacker, "POST", deviceapi.EnrolPath, env.Clock.Now().Unix(), payload),
+	} {
+		r, _ := http.NewRequest("POST", env.URL+deviceapi.EnrolPath, bytes.NewReader(payload))
+		r.Header.Set("Content-Type", "application/json")
+		if auth != "" {
+			r.Header.Set("Authorization", auth)
+		}
+		resp, err := testenv.Client().Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if code, _, _ := errorOf(t, b); resp.StatusCode != 401 || code != "bad_device_signature" {
+			t.Errorf("%s: %d %s", name, resp.StatusCode, b)
+		}
+	}
+	if ident, err := env.Store.Directory().DeviceIdentity(context.Background(), d.id); err != nil || ident.HardwareRevision != "rev-a" {
+		t.Fatalf("the device changed: %+v %v", ident, err)
 	}
 }

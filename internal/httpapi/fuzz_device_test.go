@@ -75,7 +75,8 @@ func newDeviceFuzzEnv(f *testing.F) *deviceFuzzEnv {
 	e := &deviceFuzzEnv{env: env, h: env.Server.Handler(), owner: org.Tokens[access.Owner], token: token,
 		key: ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))}
 	e.pub = base64.StdEncoding.EncodeToString(e.key.Public().(ed25519.PublicKey))
-	rec := e.do("POST", deviceapi.EnrolPath, "", []byte(`{"token":"`+token+`","serial":"SN-F","hardware_revision":"rev-a","public_key":"`+e.pub+`"}`))
+	enrolBody := []byte(`{"token":"` + token + `","serial":"SN-F","hardware_revision":"rev-a","public_key":"` + e.pub + `"}`)
+	rec := e.do("POST", deviceapi.EnrolPath, deviceapi.Authorization(deviceapi.EnrolID, e.key, "POST", deviceapi.EnrolPath, env.Clock.Now().Unix(), enrolBody), enrolBody)
 	var enrolled deviceapi.EnrolResponse
 	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &enrolled) != nil {
 		f.Fatalf("enrol: %d %s", rec.Code, rec.Body)
@@ -229,7 +230,9 @@ func FuzzDeviceEnrol(f *testing.F) {
 	e := newDeviceFuzzEnv(f)
 	f.Fuzz(func(t *testing.T, in string) {
 		body := strings.ReplaceAll(strings.ReplaceAll(in, "$TOKEN", e.token), "$KEY", e.pub)
-		rec := e.do("POST", deviceapi.EnrolPath, "", []byte(body))
+		// Signed with the fuzz device's key, so bodies that name it get past
+		// the proof of possession to the parser.
+		rec := e.do("POST", deviceapi.EnrolPath, deviceapi.Authorization(deviceapi.EnrolID, e.key, "POST", deviceapi.EnrolPath, e.nextTime(), []byte(body)), []byte(body))
 		if rec.Code >= 500 || rec.Code < 200 || (rec.Code >= 300 && rec.Code < 400) {
 			t.Fatalf("enrol %q: %d %s", body, rec.Code, rec.Body)
 		}

@@ -76,7 +76,7 @@ func (a *API) routeTable() []Route {
 		{Method: "GET", Path: "/api/v1/rollouts/{rollout}", Auth: Member, Tag: "Rollouts", Summary: "A rollout with its live progress", Resp: service.RolloutView{}, Handle: a.getRollout},
 		{Method: "POST", Path: "/api/v1/rollouts/{rollout}/actions", Auth: Member, Tag: "Rollouts", Summary: "Pause, resume or abort a rollout", Body: RolloutActionRequest{}, Resp: service.RolloutView{}, Handle: a.changeRollout},
 
-		{Method: "POST", Path: deviceapi.EnrolPath, Auth: Public, Tag: "Device API", Summary: "Enrol a device and its Ed25519 public key with an enrolment token", Body: deviceapi.EnrolRequest{}, Resp: deviceapi.EnrolResponse{}, Handle: a.enrol},
+		{Method: "POST", Path: deviceapi.EnrolPath, Auth: Public, Tag: "Device API", Summary: "Enrol a device and its Ed25519 public key with an enrolment token; sign the request with that key (Lifeline-Device id=enrol,…)", Body: deviceapi.EnrolRequest{}, Resp: deviceapi.EnrolResponse{}, RawBody: true, Handle: a.enrol},
 		{Method: "POST", Path: deviceapi.SessionPath, Auth: Device, Tag: "Device API", Summary: "Open a 24-hour session: a request signed by the device key returns a key for HMAC-authenticated requests (Lifeline-Session)", Resp: deviceapi.SessionResponse{}, RawBody: true, Handle: a.newSession},
 		{Method: "POST", Path: deviceapi.CheckInPath, Auth: Device, Tag: "Device API", Summary: "Report the device's state; learn what to install and when to check in next", Body: deviceapi.CheckInRequest{}, Resp: deviceapi.CheckInResponse{}, RawBody: true, Handle: a.checkIn},
 

@@ -79,10 +79,18 @@ func (s *Service) RevokeEnrolmentToken(ctx context.Context, p access.Principal, 
 }
 
 // Enrol registers a device and the public key it generated, on the word of
-// an enrolment token of its product. Enrolling again with the same key is
+// an enrolment token of its product and a signature by that key over the
+// request (proof), so nobody can enrol a key they do not hold. Enrolling again with the same key is
 // harmless; a different key for an enrolled device is refused until its
 // key is reset.
-func (s *Service) Enrol(ctx context.Context, req deviceapi.EnrolRequest, source string) (deviceapi.EnrolResponse, error) {
+// Proof is a signed request as it came: what proves that the sender holds
+// a key.
+type Proof struct {
+	Authorization, Method, Path string
+	Body                        []byte
+}
+
+func (s *Service) Enrol(ctx context.Context, req deviceapi.EnrolRequest, proof Proof, source string) (deviceapi.EnrolResponse, error) {
 	denied := errs.E(errs.Unauthenticated, "the enrolment token is not valid").WithCode("bad_enrolment_token")
 	id, secret, ok := access.ParsePrefixedSecret(registry.EnrolmentTokenPrefix, req.Token)
 	if !ok {
@@ -91,6 +99,9 @@ func (s *Service) Enrol(ctx context.Context, req deviceapi.EnrolRequest, source 
 	pub, err := deviceapi.ParsePublicKey(req.PublicKey)
 	if err != nil {
 		return deviceapi.EnrolResponse{}, errs.Invalidf("public_key", "%s", err.Error())
+	}
+	if err := deviceapi.VerifyEnrolment(proof.Authorization, pub, proof.Method, proof.Path, proof.Body, s.clock.Now()); err != nil {
+		return deviceapi.EnrolResponse{}, errs.Wrap(errs.Unauthenticated, err, "sign the enrolment request with the key being enrolled (%s)", err.Error()).WithCode("bad_device_signature")
 	}
 	d := registry.Device{Serial: req.Serial, HardwareRevision: req.HardwareRevision, InstalledVersion: req.InstalledVersion}
 	if err := d.Validate(); err != nil {

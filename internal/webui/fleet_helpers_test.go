@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -88,9 +87,9 @@ type device struct {
 // enrol registers a device with an enrolment token, or fails the test.
 func (e *env) enrol(token, serial, hw, version string) *device {
 	e.t.Helper()
-	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	status, body := e.deviceCall(deviceapi.EnrolPath, "", deviceapi.EnrolRequest{Token: token, Serial: serial, HardwareRevision: hw,
-		InstalledVersion: version, PublicKey: base64.StdEncoding.EncodeToString(pub)})
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	payload, auth := deviceapi.SignedEnrolment(deviceapi.EnrolRequest{Token: token, Serial: serial, HardwareRevision: hw, InstalledVersion: version}, priv, e.clk.Now().Unix())
+	status, body := e.deviceCall(deviceapi.EnrolPath, auth, json.RawMessage(payload))
 	if status != http.StatusOK {
 		e.t.Fatalf("enrol %s: %d %s", serial, status, body)
 	}

@@ -2,6 +2,9 @@ package webui_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -134,7 +137,9 @@ func TestEnrolmentTokens(t *testing.T) {
 		page := b.get(r.header.Get("Location"))
 		wantBody(t, "revoked", page, "The enrolment token was revoked.", "<td>Revoked 1 Jun 2026, 12:00 UTC</td>")
 		notBody(t, "revoked", page, "/enrolment-tokens/"+id+"/revoke")
-		status, _ := e.deviceCall(deviceapi.EnrolPath, "", deviceapi.EnrolRequest{Token: secret, Serial: "SN-LATE", PublicKey: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="})
+		_, lateKey, _ := ed25519.GenerateKey(rand.Reader)
+		payload, auth := deviceapi.SignedEnrolment(deviceapi.EnrolRequest{Token: secret, Serial: "SN-LATE"}, lateKey, e.clk.Now().Unix())
+		status, _ := e.deviceCall(deviceapi.EnrolPath, auth, json.RawMessage(payload))
 		if status != http.StatusUnauthorized {
 			t.Errorf("a revoked token enrolled a device: %d", status)
 		}

@@ -175,7 +175,9 @@ func Register(ctx context.Context, client *http.Client, key ed25519.PrivateKey, 
 		PublicKey: base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey)),
 	}
 	var resp deviceapi.EnrolResponse
-	if err := do(ctx, client, http.MethodPost, join(serverURL, deviceapi.EnrolPath), req, &resp, nil); err != nil {
+	// Signed with the key being enrolled, to prove the device holds it.
+	signer := &Identity{DeviceID: deviceapi.EnrolID, key: key}
+	if err := do(ctx, client, http.MethodPost, join(serverURL, deviceapi.EnrolPath), req, &resp, signer); err != nil {
 		return nil, fmt.Errorf("enrolling: %w", err)
 	}
 	if resp.DeviceID == "" {
