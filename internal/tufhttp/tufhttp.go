@@ -28,10 +28,19 @@ import (
 // Prefix is where repositories are mounted.
 const Prefix = "/tuf/"
 
-// MinDownloadRate is the slowest a client may read a target before the
-// server gives up on it, in bytes per second: slow enough for a device on a
-// poor link, fast enough that idle connections do not pile up.
-const MinDownloadRate = 32 << 10
+// writeIdle is how long one write of an image to a client may take.
+const writeIdle = time.Minute
+
+// idleWriter extends the connection's write deadline before every write.
+type idleWriter struct {
+	http.ResponseWriter
+	rc *http.ResponseController
+}
+
+func (w *idleWriter) Write(b []byte) (int, error) {
+	_ = w.rc.SetWriteDeadline(time.Now().Add(writeIdle))
+	return w.ResponseWriter.Write(b)
+}
 
 const (
 	immutable  = "public, max-age=31536000, immutable"
@@ -83,9 +92,10 @@ func (h *Handler) target(w http.ResponseWriter, r *http.Request) {
 	}
 	defer obj.Close()
 	// The server's write timeout suits API calls, not a 1 GiB image over a
-	// slow link: allow the whole image at MinDownloadRate, at least 5 minutes.
-	allow := max(5*time.Minute, time.Duration(rel.Image.Length/MinDownloadRate)*time.Second)
-	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(allow))
+	// slow link. Instead, each write must finish within writeIdle: a slow
+	// device keeps going as long as it keeps reading, a stalled one is
+	// dropped within a minute instead of holding the connection for hours.
+	w = &idleWriter{ResponseWriter: w, rc: http.NewResponseController(w)}
 	hdr := w.Header()
 	hdr.Set("Content-Type", "application/octet-stream")
 	hdr.Set("ETag", `"sha256-`+rel.Image.SHA256+`"`)

@@ -128,8 +128,14 @@ func VerifyRoot(trusted, candidate []byte, now time.Time) (*metadata.Metadata[me
 			return nil, refused("bad_root", "the %s role lists %d keys; at most %d are allowed", role, len(r.KeyIDs), MaxRoleKeys)
 		}
 		for i, id := range r.KeyIDs {
-			if _, ok := root.Signed.Keys[id]; !ok {
+			k, ok := root.Signed.Keys[id]
+			if !ok {
 				return nil, refused("bad_root", "the %s role names key %s, which the root does not list", role, short(id))
+			}
+			// A key listed under another key's ID would pass here and
+			// fail later, at signing, with an internal error.
+			if real, err := k.ID(); err != nil || real != id {
+				return nil, refused("bad_root", "key %s of the %s role does not match its key ID", short(id), role)
 			}
 			if slices.Contains(r.KeyIDs[:i], id) {
 				return nil, refused("bad_root", "the %s role names key %s twice", role, short(id))

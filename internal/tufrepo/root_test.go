@@ -70,6 +70,26 @@ func TestVerifyRoot(t *testing.T) {
 	}
 }
 
+func TestVerifyRootRefusesMislabelledKeys(t *testing.T) {
+	r := newTestRepo(t)
+	md, err := NewRoot(r.spec(1, t0.AddDate(1, 0, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// List another key under the timestamp key's ID.
+	ts := r.online[Timestamp]
+	md.Signed.Keys[ts.ID] = mustKey(t).Public
+	for _, k := range r.root[:2] {
+		if _, err := md.Sign(k.Signer()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, _ := md.ToBytes(false)
+	if _, err := VerifyRoot(nil, b, t0); err == nil || !strings.Contains(err.Error(), "does not match its key ID") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
 func TestSignRootTwiceWithOneKeyRefused(t *testing.T) {
 	r := newTestRepo(t)
 	b := signedRoot(t, r.spec(1, t0.AddDate(1, 0, 0)), r.root[0])
