@@ -17,6 +17,7 @@ import (
 	"github.com/lifeline-iot/lifeline/internal/blob/s3"
 	"github.com/lifeline-iot/lifeline/internal/secretbox"
 	"github.com/lifeline-iot/lifeline/internal/service"
+	"github.com/lifeline-iot/lifeline/internal/tufrepo"
 )
 
 // updateFlags configure firmware delivery: where images live and the key
@@ -28,6 +29,7 @@ type updateFlags struct {
 	secretKeyFile string
 	maxImageSize  int64
 	pollInterval  time.Duration
+	expiry        tufrepo.Policy
 }
 
 func (u *updateFlags) register(cmd *cobra.Command) {
@@ -43,12 +45,20 @@ func (u *updateFlags) register(cmd *cobra.Command) {
 	f.StringVar(&u.secretKey, "secret-key", "", "32-byte key, base64, that seals online signing keys at rest (prefer LIFELINE_SECRET_KEY); every server of one deployment needs the same")
 	f.StringVar(&u.secretKeyFile, "secret-key-file", "", "file holding the secret key (default: secret.key in the data directory, created on first start)")
 	f.Int64Var(&u.maxImageSize, "max-image-size", service.DefaultMaxImageSize, "largest firmware image upload, in bytes")
+	f.DurationVar(&u.expiry.Targets, "tuf-targets-expiry", tufrepo.DefaultPolicy.Targets, "how long signed targets metadata stays valid (re-signed at half its life)")
+	f.DurationVar(&u.expiry.Snapshot, "tuf-snapshot-expiry", tufrepo.DefaultPolicy.Snapshot, "how long signed snapshot metadata stays valid")
+	f.DurationVar(&u.expiry.Timestamp, "tuf-timestamp-expiry", tufrepo.DefaultPolicy.Timestamp, "how long signed timestamp metadata stays valid (a device that cannot reach the server refuses updates after this: freeze-attack protection)")
 	f.DurationVar(&u.pollInterval, "device-poll-interval", service.DefaultPollInterval, "how often devices check in (the server doubles it while it falls behind)")
 }
 
 // open builds the Updates configuration. dataDir is where the default
 // image directory and key file live.
 func (u *updateFlags) open(ctx context.Context, dataDir string, log *slog.Logger) (service.Updates, error) {
+	if u.expiry != (tufrepo.Policy{}) {
+		if err := u.expiry.Validate(); err != nil {
+			return service.Updates{}, usageError{err}
+		}
+	}
 	box, err := u.secrets(dataDir, log)
 	if err != nil {
 		return service.Updates{}, err
@@ -71,7 +81,7 @@ func (u *updateFlags) open(ctx context.Context, dataDir string, log *slog.Logger
 		}
 	}
 	log.Info("firmware delivery ready", "images", blobs.Backend(), "secret_key_id", box.KeyID())
-	return service.Updates{Blobs: blobs, Secrets: box, MaxImageSize: u.maxImageSize, PollInterval: u.pollInterval}, nil
+	return service.Updates{Blobs: blobs, Secrets: box, MaxImageSize: u.maxImageSize, PollInterval: u.pollInterval, Policy: u.expiry}, nil
 }
 
 // secrets finds the secret key: the flag (or LIFELINE_SECRET_KEY), else the
