@@ -135,7 +135,9 @@ func validCheckIn(body []byte) (deviceapi.CheckInRequest, bool) {
 		return req, false
 	}
 	states := []string{deviceapi.StateIdle, deviceapi.StateDownloading, deviceapi.StateInstalling, deviceapi.StateRestarting, deviceapi.StateTrial, deviceapi.StateFailed}
-	control := func(s string) bool { return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) }
+	control := func(s string) bool {
+		return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
+	}
 	return req, slices.Contains(states, req.State) && len(req.InstalledVersion) <= registry.MaxVersionLen && !control(req.InstalledVersion) &&
 		len(req.Target) <= 300 && !control(req.Target) && len(req.Error) <= 2000 && len(req.Health) <= 500
 }

@@ -2,12 +2,12 @@ package tufhttp_test
 
 import (
 	"bytes"
-	"fmt"
-	"strings"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
