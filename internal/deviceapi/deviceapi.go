@@ -25,6 +25,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -137,44 +138,70 @@ var ErrUnsigned = errors.New("no device signature")
 
 // ParseAuthorization reads a Lifeline-Device Authorization header.
 func ParseAuthorization(h string) (Signed, error) {
-	rest, ok := strings.CutPrefix(h, Scheme+" ")
-	if !ok {
-		return Signed{}, ErrUnsigned
+	f, err := parseFields(h, Scheme, "id", "ts", "sig")
+	if err != nil {
+		return Signed{}, err
 	}
-	var s Signed
+	s := Signed{DeviceID: f.id, Timestamp: f.numbers["ts"]}
+	if s.Signature, err = f.bytes("sig", ed25519.SignatureSize); err != nil {
+		return Signed{}, err
+	}
+	return s, nil
+}
+
+// headerFields are the parsed fields of a device Authorization header.
+type headerFields struct {
+	id      string
+	numbers map[string]int64
+	raw     map[string]string
+}
+
+// parseFields reads "<scheme> k=v,k=v,…" with exactly the fields named:
+// id a device ID, ts and exp positive integers, anything else raw.
+func parseFields(h, scheme string, names ...string) (headerFields, error) {
+	rest, ok := strings.CutPrefix(h, scheme+" ")
+	if !ok {
+		return headerFields{}, ErrUnsigned
+	}
+	f := headerFields{numbers: map[string]int64{}, raw: map[string]string{}}
 	seen := map[string]bool{}
 	for _, part := range strings.Split(rest, ",") {
 		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
 		if !ok || seen[k] {
-			return Signed{}, errors.New("malformed device signature header")
+			return f, fmt.Errorf("malformed %s header", scheme)
 		}
 		seen[k] = true
-		switch k {
-		case "id":
+		switch {
+		case !slices.Contains(names, k):
+			return f, fmt.Errorf("unknown field %q in %s header", k, scheme)
+		case k == "id":
 			if !validDeviceID(v) {
-				return Signed{}, errors.New("bad device ID")
+				return f, errors.New("bad device ID")
 			}
-			s.DeviceID = v
-		case "ts":
-			ts, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || ts <= 0 {
-				return Signed{}, errors.New("bad timestamp")
+			f.id = v
+		case k == "ts" || k == "exp":
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				return f, fmt.Errorf("bad %s", k)
 			}
-			s.Timestamp = ts
-		case "sig":
-			sig, err := base64.RawURLEncoding.DecodeString(v)
-			if err != nil || len(sig) != ed25519.SignatureSize {
-				return Signed{}, errors.New("bad signature encoding")
-			}
-			s.Signature = sig
+			f.numbers[k] = n
 		default:
-			return Signed{}, fmt.Errorf("unknown field %q in device signature header", k)
+			f.raw[k] = v
 		}
 	}
-	if s.DeviceID == "" || s.Timestamp == 0 || s.Signature == nil {
-		return Signed{}, errors.New("device signature header needs id, ts and sig")
+	if len(seen) != len(names) {
+		return f, fmt.Errorf("the %s header needs %s", scheme, strings.Join(names, ", "))
 	}
-	return s, nil
+	return f, nil
+}
+
+// bytes decodes a base64url field of exactly n bytes.
+func (f headerFields) bytes(name string, n int) ([]byte, error) {
+	b, err := base64.RawURLEncoding.DecodeString(f.raw[name])
+	if err != nil || len(b) != n {
+		return nil, fmt.Errorf("bad %s encoding", name)
+	}
+	return b, nil
 }
 
 // validDeviceID accepts 1 to 64 visible ASCII characters. Device IDs are

@@ -6,9 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -66,46 +64,13 @@ type SessionSigned struct {
 
 // ParseSessionAuthorization reads a Lifeline-Session Authorization header.
 func ParseSessionAuthorization(h string) (SessionSigned, error) {
-	rest, ok := strings.CutPrefix(h, SessionScheme+" ")
-	if !ok {
-		return SessionSigned{}, ErrUnsigned
+	f, err := parseFields(h, SessionScheme, "id", "exp", "ts", "mac")
+	if err != nil {
+		return SessionSigned{}, err
 	}
-	var s SessionSigned
-	seen := map[string]bool{}
-	for _, part := range strings.Split(rest, ",") {
-		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if !ok || seen[k] {
-			return SessionSigned{}, errors.New("malformed session header")
-		}
-		seen[k] = true
-		switch k {
-		case "id":
-			if !validDeviceID(v) {
-				return SessionSigned{}, errors.New("bad device ID")
-			}
-			s.DeviceID = v
-		case "exp", "ts":
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n <= 0 {
-				return SessionSigned{}, fmt.Errorf("bad %s", k)
-			}
-			if k == "exp" {
-				s.Expires = n
-			} else {
-				s.Timestamp = n
-			}
-		case "mac":
-			mac, err := base64.RawURLEncoding.DecodeString(v)
-			if err != nil || len(mac) != sha256.Size {
-				return SessionSigned{}, errors.New("bad mac encoding")
-			}
-			s.MAC = mac
-		default:
-			return SessionSigned{}, fmt.Errorf("unknown field %q in session header", k)
-		}
-	}
-	if s.DeviceID == "" || s.Expires == 0 || s.Timestamp == 0 || s.MAC == nil {
-		return SessionSigned{}, errors.New("session header needs id, exp, ts and mac")
+	s := SessionSigned{DeviceID: f.id, Expires: f.numbers["exp"], Timestamp: f.numbers["ts"]}
+	if s.MAC, err = f.bytes("mac", sha256.Size); err != nil {
+		return SessionSigned{}, err
 	}
 	return s, nil
 }

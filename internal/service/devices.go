@@ -102,7 +102,18 @@ func (s *Service) PutDevice(ctx context.Context, p access.Principal, productKey 
 
 // DeleteDevice removes a device.
 func (s *Service) DeleteDevice(ctx context.Context, p access.Principal, productKey, serial string) error {
-	orgID, err := s.scope(p, access.WriteRegistry)
+	return s.changeDevice(ctx, p, access.WriteRegistry, productKey, serial, "device.delete", "removed device",
+		func(os store.OrgStore, productID string) error { return os.DeleteDevice(ctx, productID, serial) })
+}
+
+// changeDevice runs change on one device of a product in a transaction with
+// an audit event ("<what> <serial> of <product>"), then drops the device's
+// cached identity once committed, so the device API sees the change at once
+// on this server (dropped earlier, a check-in running meanwhile could cache
+// the old identity again).
+func (s *Service) changeDevice(ctx context.Context, p access.Principal, perm access.Permission, productKey, serial, action, what string,
+	change func(os store.OrgStore, productID string) error) error {
+	orgID, err := s.scope(p, perm)
 	if err != nil {
 		return err
 	}
@@ -116,15 +127,13 @@ func (s *Service) DeleteDevice(ctx context.Context, p access.Principal, productK
 		if err != nil {
 			return nil, err
 		}
-		if err := os.DeleteDevice(ctx, prod.ID, serial); err != nil {
+		if err := change(os, prod.ID); err != nil {
 			return nil, err
 		}
 		deviceID = d.ID
-		return s.event(p, "device.delete", "device", d.ID, "removed device "+serial+" of "+prod.Name, nil), nil
+		return s.event(p, action, "device", d.ID, what+" "+serial+" of "+prod.Name, nil), nil
 	})
 	if err == nil {
-		// Once committed: a removed device's requests are refused at once
-		// on this server, not after its cached identity expires.
 		s.devices.drop(deviceID)
 	}
 	return err

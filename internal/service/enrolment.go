@@ -169,32 +169,8 @@ func (s *Service) SetDeviceGroup(ctx context.Context, p access.Principal, produc
 // ResetDeviceKey forgets a device's key so it can enrol again, after a
 // factory reset or repair. Until it does, its requests are refused.
 func (s *Service) ResetDeviceKey(ctx context.Context, p access.Principal, productKey, serial string) error {
-	orgID, err := s.scope(p, access.ManageUpdateKeys)
-	if err != nil {
-		return err
-	}
-	var deviceID string
-	err = s.inOrg(ctx, orgID, func(os store.OrgStore) (*audit.Event, error) {
-		prod, err := os.Product(ctx, productKey)
-		if err != nil {
-			return nil, err
-		}
-		d, err := os.Device(ctx, prod.ID, serial)
-		if err != nil {
-			return nil, err
-		}
-		if err := os.ResetDeviceKey(ctx, prod.ID, serial); err != nil {
-			return nil, err
-		}
-		deviceID = d.ID
-		return s.event(p, "device.reset_key", "device", d.ID, "reset the key of device "+serial+" of "+prod.Name, nil), nil
-	})
-	if err == nil {
-		// After the commit: dropped earlier, a check-in running meanwhile
-		// could cache the old key again, still valid for a minute.
-		s.devices.drop(deviceID)
-	}
-	return err
+	return s.changeDevice(ctx, p, access.ManageUpdateKeys, productKey, serial, "device.reset_key", "reset the key of device",
+		func(os store.OrgStore, productID string) error { return os.ResetDeviceKey(ctx, productID, serial) })
 }
 
 // firstCheckIn is the wait before a newly enrolled device's first check-in.
