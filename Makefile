@@ -66,7 +66,8 @@ fuzz: ## run each fuzz target for 30 seconds
 		./internal/blob:FuzzValidKey ./internal/agent/download:FuzzParseContentRange \
 		./internal/httpapi:FuzzDeviceCheckIn ./internal/httpapi:FuzzDeviceEnrol ./internal/tufrepo:FuzzParseCustom \
 		./internal/agent/engine:FuzzParseFacts ./internal/rollout:FuzzRolloutJSON \
-		./internal/sbom:FuzzParse; do \
+		./internal/sbom:FuzzParse \
+		./internal/component:FuzzParseCPE ./internal/component:FuzzParsePURL; do \
 		pkg=$${spec%%:*}; fn=$${spec##*:}; \
 		echo "==> $$fn"; $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime 30s $$pkg || exit 1; \
 	done
