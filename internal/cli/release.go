@@ -138,6 +138,6 @@ func newReleaseCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.AddCommand(list, get, create, del, newReleaseUploadCmd(g), newReleaseSignCmd(g))
+	cmd.AddCommand(list, get, create, del, newReleaseUploadCmd(g), newReleaseSignCmd(g), newReleaseSBOMCmd(g))
 	return cmd
 }

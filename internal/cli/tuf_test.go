@@ -88,6 +88,15 @@ func TestUpdateRepositoryWorkflow(t *testing.T) {
 		t.Fatalf("release list: %s", out)
 	}
 
+	// Attach a real SBOM (Yocto SPDX 3) and read it back.
+	out = mustRun(t, "release", "sbom", "upload", "smart-plug", "1.0.0", filepath.Join("..", "sbom", "testdata", "yocto-core-image-minimal.spdx3.json"))
+	if !strings.Contains(out, "spdx-3.0.1-json-ld") {
+		t.Fatalf("sbom upload: %s", out)
+	}
+	if out := mustRun(t, "release", "sbom", "show", "smart-plug", "1.0.0"); !strings.Contains(out, "libz1") {
+		t.Fatalf("sbom show: %s", out)
+	}
+
 	// Roll it out, and manage the rollout.
 	out = mustRun(t, "rollout", "create", "smart-plug", "1.0.0", "--phases", "10,50,100", "--soak", "2h", "--pause-at", "5%", "--hardware", "rev-a", "--window", "01:00-05:00")
 	if !strings.Contains(out, "phase 1 of 3 (10% of targeted devices)") {

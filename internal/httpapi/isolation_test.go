@@ -105,6 +105,8 @@ func testTenantIsolation(t *testing.T, env *testenv.Env) {
 		"PATCH /api/v1/products/{product}/releases/{version}":             {path: p + "/releases/9.9.9-alpha", body: map[string]string{"notes": "stolen"}, want: 404},
 		"DELETE /api/v1/products/{product}/releases/{version}":            {path: p + "/releases/9.9.9-alpha", want: 404},
 		"PUT /api/v1/products/{product}/releases/{version}/image":         {path: p + "/releases/9.9.9-alpha/image?file_name=evil.bin", body: octets("evil"), want: 404},
+		"PUT /api/v1/products/{product}/releases/{version}/sbom":          {path: p + "/releases/9.9.9-alpha/sbom", body: `{"bomFormat":"CycloneDX","specVersion":"1.5","components":[]}`, want: 404},
+		"GET /api/v1/products/{product}/releases/{version}/sbom":          {path: p + "/releases/9.9.9-alpha/sbom", want: 404},
 		"POST /api/v1/products/{product}/releases/{version}/sign":         {path: p + "/releases/9.9.9-alpha/sign", want: 404},
 		"GET /api/v1/products/{product}/update-repository":                {path: p + "/update-repository", want: 404},
 		"POST /api/v1/products/{product}/update-repository/keys":          {path: p + "/update-repository/keys", body: httpapi.OnlineKeysRequest{}, want: 404},

@@ -53,6 +53,9 @@ func (a *API) OpenAPI() map[string]any {
 			switch rt.Body.(type) {
 			case imageBody:
 				content = map[string]any{"application/octet-stream": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
+			case sbomBody:
+				binary := map[string]any{"schema": map[string]any{"type": "string", "format": "binary", "description": "the SBOM file as the tool wrote it"}}
+				content = map[string]any{"application/json": binary, "application/xml": binary, "text/plain": binary, "application/ld+json": binary}
 			case rootBody:
 				content = map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object", "description": "TUF root metadata (signed and signatures), as written by lifeline keys"}}}
 			default:

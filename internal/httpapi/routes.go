@@ -59,6 +59,8 @@ func (a *API) routeTable() []Route {
 		{Method: "DELETE", Path: "/api/v1/products/{product}/releases/{version}", Auth: Member, Tag: "Releases", Summary: "Delete a release no device runs", Handle: a.deleteRelease},
 
 		{Method: "PUT", Path: "/api/v1/products/{product}/releases/{version}/image", Auth: Member, Tag: "Releases", Summary: "Upload the release's firmware image (application/octet-stream), streamed and hashed; refused once the release is signed", Query: []Param{{"file_name", "the image's file name, e.g. plug-2.1.0.bin (required)"}}, Body: imageBody{}, RawBody: true, Resp: registry.Release{}, Handle: a.uploadImage},
+		{Method: "PUT", Path: "/api/v1/products/{product}/releases/{version}/sbom", Auth: Member, Tag: "Releases", Summary: "Attach the release's SBOM: CycloneDX 1.4-1.6 (JSON or XML), SPDX 2.3 (JSON or tag-value) or SPDX 3.0.1 JSON-LD as Yocto writes it; replaces any before it", Body: sbomBody{}, RawBody: true, Resp: store.ReleaseSBOM{}, Handle: a.putSBOM},
+		{Method: "GET", Path: "/api/v1/products/{product}/releases/{version}/sbom", Auth: Member, Tag: "Releases", Summary: "The release's SBOM: summary and components", Resp: SBOMResponse{}, Handle: a.getSBOM},
 		{Method: "POST", Path: "/api/v1/products/{product}/releases/{version}/sign", Auth: Member, Tag: "Releases", Summary: "Sign the release's image into the product's TUF targets metadata; devices can fetch it from then on", Resp: registry.Release{}, Handle: a.signRelease},
 
 		{Method: "GET", Path: "/api/v1/products/{product}/update-repository", Auth: Member, Tag: "Update repository", Summary: "The product's TUF repository: online keys, root and metadata versions, where it is served", Resp: service.RepositoryStatus{}, Handle: a.getRepository},

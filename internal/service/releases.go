@@ -161,6 +161,7 @@ func (s *Service) DeleteRelease(ctx context.Context, p access.Principal, product
 		return err
 	}
 	var image *registry.Image
+	var sbomKey string
 	err = s.inOrg(ctx, orgID, func(os store.OrgStore) (*audit.Event, error) {
 		prod, err := os.Product(ctx, productKey)
 		if err != nil {
@@ -174,16 +175,31 @@ func (s *Service) DeleteRelease(ctx context.Context, p access.Principal, product
 			// Devices may hold metadata naming it; the image must stay fetchable.
 			return nil, errs.E(errs.Conflict, "release %s is signed into the update repository and cannot be deleted", version).WithCode("release_signed")
 		}
+		if b, err := os.ReleaseSBOM(ctx, r.ID); err == nil {
+			sbomKey = b.BlobKey
+		}
 		if err := os.DeleteRelease(ctx, prod.ID, version); err != nil {
 			return nil, err
 		}
 		image = r.Image
 		return s.event(p, "release.delete", "release", r.ID, "deleted release "+version+" of "+prod.Name, r), nil
 	})
-	if err == nil && image != nil && s.updates.Blobs != nil {
-		if err := s.updates.Blobs.Delete(context.WithoutCancel(ctx), image.BlobKey); err != nil && !errs.Is(err, errs.NotFound) {
-			s.log.Warn("could not remove a deleted release's image", "key", image.BlobKey, "err", err)
+	if err == nil && s.updates.Blobs != nil {
+		for _, key := range []string{imageKey(image), sbomKey} {
+			if key == "" {
+				continue
+			}
+			if err := s.updates.Blobs.Delete(context.WithoutCancel(ctx), key); err != nil && !errs.Is(err, errs.NotFound) {
+				s.log.Warn("could not remove a deleted release's file", "key", key, "err", err)
+			}
 		}
 	}
 	return err
+}
+
+func imageKey(img *registry.Image) string {
+	if img == nil {
+		return ""
+	}
+	return img.BlobKey
 }

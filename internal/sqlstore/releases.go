@@ -131,6 +131,10 @@ func (s *orgStore) UpdateRelease(ctx context.Context, r registry.Release) error 
 }
 
 func (s *orgStore) DeleteRelease(ctx context.Context, productID, version string) error {
+	if _, err := s.q.exec(ctx, `DELETE FROM release_sboms WHERE org_id = ? AND release_id = (SELECT id FROM releases WHERE org_id = ? AND product_id = ? AND version = ?)`,
+		s.org, s.org, productID, version); err != nil {
+		return err
+	}
 	res, err := s.q.exec(ctx, `DELETE FROM releases WHERE org_id = ? AND product_id = ? AND version = ?`, s.org, productID, version)
 	if err != nil {
 		return inUseAs(err, errs.E(errs.Conflict, "release %q is installed on devices and cannot be deleted", version).WithCode("release_in_use"))
@@ -170,4 +174,33 @@ func (s *orgStore) SignedReleases(ctx context.Context, productID string) ([]regi
 		out = append(out, rel)
 		return err
 	})
+}
+
+const sbomColumns = `release_id, product_id, format, name, components, vex, sha256, blob_key, document, uploaded_at`
+
+var errSBOMNotFound = errs.E(errs.NotFound, "the release has no SBOM").WithCode("sbom_not_found")
+
+func (s *orgStore) SetReleaseSBOM(ctx context.Context, b store.ReleaseSBOM) error {
+	var n int
+	if err := s.q.row(ctx, `SELECT COUNT(*) FROM releases WHERE org_id = ? AND id = ? AND product_id = ?`, s.org, b.ReleaseID, b.ProductID).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return releaseNotFound(b.ReleaseID)
+	}
+	if _, err := s.q.exec(ctx, `DELETE FROM release_sboms WHERE org_id = ? AND release_id = ?`, s.org, b.ReleaseID); err != nil {
+		return err
+	}
+	_, err := s.q.exec(ctx, `INSERT INTO release_sboms (org_id, `+sbomColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.org, b.ReleaseID, b.ProductID, b.Format, b.Name, b.Components, b.VEX, b.SHA256, b.BlobKey, b.Document, s.q.t(b.UploadedAt))
+	return err
+}
+
+func (s *orgStore) ReleaseSBOM(ctx context.Context, releaseID string) (store.ReleaseSBOM, error) {
+	var b store.ReleaseSBOM
+	var at timeCol
+	err := s.q.row(ctx, `SELECT `+sbomColumns+` FROM release_sboms WHERE org_id = ? AND release_id = ?`, s.org, releaseID).
+		Scan(&b.ReleaseID, &b.ProductID, &b.Format, &b.Name, &b.Components, &b.VEX, &b.SHA256, &b.BlobKey, &b.Document, &at)
+	b.UploadedAt = at.T
+	return b, scanErr(err, errSBOMNotFound)
 }

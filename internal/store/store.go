@@ -105,6 +105,11 @@ type OrgStore interface {
 	// targets metadata, oldest first.
 	SignedReleases(ctx context.Context, productID string) ([]registry.Release, error)
 
+	// SetReleaseSBOM attaches an SBOM to a release, replacing any before it.
+	SetReleaseSBOM(ctx context.Context, s ReleaseSBOM) error
+	// ReleaseSBOM returns a release's SBOM; errs.NotFound if it has none.
+	ReleaseSBOM(ctx context.Context, releaseID string) (ReleaseSBOM, error)
+
 	// TUFRepository returns a product's update repository; errs.NotFound
 	// until its first root is accepted.
 	TUFRepository(ctx context.Context, productID string) (TUFRepository, error)
@@ -270,6 +275,22 @@ type TUFRepository struct {
 	RefreshAt time.Time `json:"refresh_at"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// ReleaseSBOM is the SBOM attached to a release: a summary, the original
+// file's place in the blob store, and the normalised document (package
+// sbom's model, as JSON).
+type ReleaseSBOM struct {
+	ReleaseID  string    `json:"release_id"`
+	ProductID  string    `json:"product_id"`
+	Format     string    `json:"format"`
+	Name       string    `json:"name,omitempty"`
+	Components int       `json:"components"`
+	VEX        int       `json:"vex_statements"`
+	SHA256     string    `json:"sha256"` // of the original file
+	BlobKey    string    `json:"-"`
+	Document   []byte    `json:"-"`
+	UploadedAt time.Time `json:"uploaded_at"`
 }
 
 // TUFKey is an online signing key of a product's repository. Its private

@@ -34,6 +34,7 @@ func testTenantIsolation(t *testing.T, s store.Store) {
 	must(t, a.RecordSupportChange(ctx(), &supportperiod.Change{ProductID: p.ID, Kind: supportperiod.Declared, End: supportperiod.MustParseEndDate("2030-01"), ActorLabel: "x", At: t0}), "RecordSupportChange")
 	must(t, a.AppendAudit(ctx(), &audit.Event{At: t0, ActorLabel: "x", ActorKind: "system", Action: "product.create"}), "AppendAudit")
 	must(t, a.SetReleaseImage(ctx(), rel.ID, registry.Image{FileName: "a.bin", BlobKey: "ka", UploadedAt: t0}), "SetReleaseImage")
+	must(t, a.SetReleaseSBOM(ctx(), store.ReleaseSBOM{ReleaseID: rel.ID, ProductID: p.ID, Format: "a", Document: []byte("{}"), UploadedAt: t0}), "SetReleaseSBOM")
 	must(t, a.SetReleaseSigned(ctx(), rel.ID, &t0, []byte("{}")), "SetReleaseSigned")
 	must(t, a.CreateTUFKey(ctx(), &store.TUFKey{ID: ids.New(), ProductID: p.ID, Role: "timestamp", KeyID: "ka", PublicKey: []byte("{}"), Sealed: []byte{1}, CreatedAt: t0}), "CreateTUFKey")
 	must(t, a.PutTUFRepository(ctx(), store.TUFRepository{ProductID: p.ID, RootVersion: 1, RootExpires: t0, RefreshAt: t0, CreatedAt: t0, UpdatedAt: t0}), "PutTUFRepository")
@@ -127,6 +128,9 @@ func testTenantIsolation(t *testing.T, s store.Store) {
 
 	notFound("SetReleaseImage", b.SetReleaseImage(ctx(), rel.ID, registry.Image{FileName: "x", BlobKey: "k", UploadedAt: t0}))
 	notFound("SetReleaseSigned", b.SetReleaseSigned(ctx(), rel.ID, &t0, []byte("{}")))
+	notFound("SetReleaseSBOM", b.SetReleaseSBOM(ctx(), store.ReleaseSBOM{ReleaseID: rel.ID, ProductID: p.ID, Format: "x", Document: []byte("{}"), UploadedAt: t0}))
+	_, err = b.ReleaseSBOM(ctx(), rel.ID)
+	notFound("ReleaseSBOM", err)
 	sr, err := b.SignedReleases(ctx(), p.ID)
 	empty("SignedReleases", len(sr), err)
 
@@ -202,6 +206,9 @@ func testTenantIsolation(t *testing.T, s store.Store) {
 	}
 	if m, _ := a.TUFMetadata(ctx(), p.ID, "timestamp", 0); string(m.Body) != "a" || m.Version != 1 {
 		t.Fatalf("A's timestamp changed: %+v", m)
+	}
+	if sb, err := a.ReleaseSBOM(ctx(), rel.ID); err != nil || sb.Format != "a" {
+		t.Fatalf("A's SBOM changed: %+v %v", sb, err)
 	}
 	if r, _ := a.Rollout(ctx(), ro.ID); r.State != rollout.Active {
 		t.Fatalf("A's rollout changed: %+v", r)

@@ -38,6 +38,7 @@ func Run(t *testing.T, open Opener) {
 		{"HardwareRevisions", testHardwareRevisions},
 		{"Releases", testReleases},
 		{"ReleaseImages", testReleaseImages},
+		{"ReleaseSBOM", testReleaseSBOM},
 		{"TUFRepository", testTUFRepository},
 		{"Enrolment", testEnrolment},
 		{"Rollouts", testRollouts},

@@ -139,3 +139,27 @@ func testTUFRepository(t *testing.T, s store.Store) {
 
 	wantKind(t, os.DeleteProduct(ctx(), p.ID), errs.Conflict, "deleting a product with a repository")
 }
+
+func testReleaseSBOM(t *testing.T, s store.Store) {
+	org := mustOrg(t, s, "acme")
+	os := s.Org(org.ID)
+	p := mustProduct(t, os, "plug")
+	r := mustRelease(t, os, p.ID, "1.0", t0)
+	_, err := os.ReleaseSBOM(ctx(), r.ID)
+	wantKind(t, err, errs.NotFound, "SBOM before upload")
+	b := store.ReleaseSBOM{ReleaseID: r.ID, ProductID: p.ID, Format: "cyclonedx-1.5-json", Name: "fw", Components: 3, VEX: 1, SHA256: "ab", BlobKey: "sbom/1", Document: []byte(`{"Components":[]}`), UploadedAt: t0}
+	must(t, os.SetReleaseSBOM(ctx(), b), "SetReleaseSBOM")
+	b.Components, b.BlobKey = 4, "sbom/2"
+	must(t, os.SetReleaseSBOM(ctx(), b), "SetReleaseSBOM again replaces")
+	got, err := os.ReleaseSBOM(ctx(), r.ID)
+	must(t, err, "ReleaseSBOM")
+	if got.Components != 4 || got.BlobKey != "sbom/2" || string(got.Document) != `{"Components":[]}` || !got.UploadedAt.Equal(t0) || got.Format != "cyclonedx-1.5-json" {
+		t.Fatalf("sbom = %+v", got)
+	}
+	wrong := b
+	wrong.ProductID = ids.New()
+	wantKind(t, os.SetReleaseSBOM(ctx(), wrong), errs.NotFound, "SBOM for a release of another product")
+	must(t, os.DeleteRelease(ctx(), p.ID, "1.0"), "DeleteRelease with an SBOM")
+	_, err = os.ReleaseSBOM(ctx(), r.ID)
+	wantKind(t, err, errs.NotFound, "SBOM after the release was deleted")
+}
