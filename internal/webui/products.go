@@ -161,6 +161,8 @@ type productView struct {
 	Repo *repositoryView
 	// MaxImage is the largest firmware image the upload form accepts.
 	MaxImage string
+	// MaxSBOM is the largest SBOM the attach form accepts.
+	MaxSBOM string
 	// Rollouts is the product's rollouts, with the form to start one.
 	Rollouts *productRollouts
 	// Enrolment is the product's enrolment tokens, with their forms.
@@ -173,6 +175,10 @@ type releaseRow struct {
 	Path    string // the release's address, under which its forms post
 	Upload  *form  // the image upload form
 	Problem string // why the last action on the release did not work
+	// SBOM is the summary of the release's SBOM, nil when it has none;
+	// SBOMForm is the form to attach one.
+	SBOM     *store.ReleaseSBOM
+	SBOMForm *form
 }
 
 // releasesPerPage is how many releases a product page lists at a time.
@@ -243,12 +249,18 @@ func (u *UI) showProduct(w http.ResponseWriter, r *http.Request, m *member, stat
 		ReleaseForm:  newForm("release", url.Values{"released_at": {now.Format("2006-01-02")}}, releaseFields...),
 		Repo:         newRepositoryView(repo, u.absoluteURL(r, repo.Path), now),
 		MaxImage:     humanBytes(u.cfg.MaxImageBytes),
+		MaxSBOM:      humanBytes(maxSBOMBytes),
 		Rollouts:     rollouts,
 		Enrolment:    enrolment,
 	}
 	for i, rel := range rels.Items {
+		sb, err := u.releaseSBOM(r, m, p.ID, rel.Version)
+		if err != nil {
+			u.fail(w, r, err)
+			return
+		}
 		v.Releases = append(v.Releases, releaseRow{Release: rel, Path: productPath(p) + "/releases/" + url.PathEscape(rel.Version),
-			Upload: newForm("image-"+strconv.Itoa(i), nil, fileFields...)})
+			Upload: newForm("image-"+strconv.Itoa(i), nil, fileFields...), SBOM: sb, SBOMForm: newForm("sbom-"+strconv.Itoa(i), nil, fileFields...)})
 	}
 	if rels.Next != "" {
 		v.Older = productPath(p) + "?" + url.Values{"releases_cursor": {rels.Next}}.Encode() + "#releases"

@@ -252,6 +252,7 @@ var flashes = map[string]string{
 	"hardware_deleted":   "The hardware revision was removed.",
 	"release_added":      "The release was recorded.",
 	"image_uploaded":     "The firmware image was uploaded. Check its size and SHA-256 hash against your build, then sign it for devices.",
+	"sbom_attached":      "The SBOM was attached to the release.",
 	"release_signed":     "The release was signed into the update repository. Devices can now fetch it and verify it.",
 	"keys_created":       "New online signing keys were created. They are pending until you install root metadata that lists them.",
 	"keys_exist":         "Every online role already has a signing key, so no key was created.",

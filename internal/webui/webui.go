@@ -159,6 +159,8 @@ func (u *UI) routes() {
 	// token themselves, so they are wrapped by member, not memberForm.
 	m.Handle("POST /ui/products/{product}/releases/{version}/image", u.member(u.uploadImage))
 	m.Handle("POST /ui/products/{product}/releases/{version}/sign", u.memberForm(u.signRelease))
+	m.Handle("POST /ui/products/{product}/releases/{version}/sbom", u.member(u.attachSBOM))
+	m.Handle("GET /ui/products/{product}/releases/{version}/sbom", u.member(u.sbomPage))
 	m.Handle("POST /ui/products/{product}/repository/keys", u.memberForm(u.createOnlineKeys))
 	m.Handle("POST /ui/products/{product}/repository/root", u.member(u.installRoot))
 	m.Handle("POST /ui/products/{product}/rollouts", u.memberForm(u.createRollout))
