@@ -78,6 +78,22 @@ func (s *Service) AttachSBOM(ctx context.Context, p access.Principal, productKey
 	return b, nil
 }
 
+// ReleaseSBOMSummary returns a release's SBOM summary without decoding its
+// document, for pages that list many releases.
+func (s *Service) ReleaseSBOMSummary(ctx context.Context, p access.Principal, productKey, version string) (store.ReleaseSBOM, error) {
+	os, prod, err := s.productIn(ctx, p, access.ReadRegistry, productKey)
+	if err != nil {
+		return store.ReleaseSBOM{}, err
+	}
+	rel, err := os.Release(ctx, prod.ID, version)
+	if err != nil {
+		return store.ReleaseSBOM{}, err
+	}
+	b, err := os.ReleaseSBOM(ctx, rel.ID)
+	b.Document = nil
+	return b, err
+}
+
 // ReleaseSBOM returns a release's SBOM summary and its normalised document.
 func (s *Service) ReleaseSBOM(ctx context.Context, p access.Principal, productKey, version string) (store.ReleaseSBOM, *sbom.Document, error) {
 	os, prod, err := s.productIn(ctx, p, access.ReadRegistry, productKey)

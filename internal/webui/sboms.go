@@ -30,7 +30,7 @@ type sbomView struct {
 
 // releaseSBOM returns the summary of a release's SBOM, or nil when it has none.
 func (u *UI) releaseSBOM(r *http.Request, m *member, product, version string) (*store.ReleaseSBOM, error) {
-	b, _, err := u.svc.ReleaseSBOM(r.Context(), m.P, product, version)
+	b, err := u.svc.ReleaseSBOMSummary(r.Context(), m.P, product, version)
 	if errs.Is(err, errs.NotFound) {
 		return nil, nil
 	}
