@@ -1,10 +1,16 @@
 package cli
 
 import (
+	"net/url"
+
+	"github.com/spf13/cobra"
+
 	"fmt"
 	"io"
 	"os"
 	"time"
+
+	"github.com/lifeline-iot/lifeline/internal/client"
 )
 
 // progress reports how much of an upload has been sent. On a terminal it
@@ -61,3 +67,23 @@ func (p *progress) report(final bool) {
 func (p *progress) done() { p.report(true) }
 
 func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+
+// putFile streams the file at path to the server with PUT, showing
+// progress, and decodes the answer into out.
+func putFile(cmd *cobra.Command, c *client.Client, apiPath string, query url.Values, path, label string, out any) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	p := newProgress(cmd.ErrOrStderr(), f, fi.Size(), label)
+	if err := c.Stream(cmd.Context(), "PUT", apiPath, query, "application/octet-stream", p, fi.Size(), out); err != nil {
+		return err
+	}
+	p.done()
+	return nil
+}

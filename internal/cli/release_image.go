@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -27,25 +26,13 @@ signed the image can be replaced; once signed it cannot.`,
 			if err != nil {
 				return err
 			}
-			f, err := os.Open(args[2])
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			fi, err := f.Stat()
-			if err != nil {
-				return err
-			}
 			if name == "" {
 				name = filepath.Base(args[2])
 			}
-			q := url.Values{"file_name": {name}}
-			p := newProgress(cmd.ErrOrStderr(), f, fi.Size(), "uploading "+name)
 			var r registry.Release
-			if err := c.Stream(cmd.Context(), "PUT", releasePath(args[0], args[1])+"/image", q, "application/octet-stream", p, fi.Size(), &r); err != nil {
+			if err := putFile(cmd, c, releasePath(args[0], args[1])+"/image", url.Values{"file_name": {name}}, args[2], "uploading "+name, &r); err != nil {
 				return err
 			}
-			p.done()
 			if sign {
 				if err := c.Do(cmd.Context(), "POST", releasePath(args[0], args[1])+"/sign", nil, nil, &r); err != nil {
 					return fmt.Errorf("uploaded, but signing failed: %w", err)

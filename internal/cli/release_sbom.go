@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -24,21 +23,10 @@ func newReleaseSBOMCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			f, err := os.Open(args[2])
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			fi, err := f.Stat()
-			if err != nil {
-				return err
-			}
 			var b store.ReleaseSBOM
-			p := newProgress(cmd.ErrOrStderr(), f, fi.Size(), "uploading "+args[2])
-			if err := c.Stream(cmd.Context(), "PUT", releasePath(args[0], args[1])+"/sbom", nil, "application/octet-stream", p, fi.Size(), &b); err != nil {
+			if err := putFile(cmd, c, releasePath(args[0], args[1])+"/sbom", nil, args[2], "uploading "+args[2], &b); err != nil {
 				return err
 			}
-			p.done()
 			return g.emit(cmd.OutOrStdout(), b, func() {
 				fmt.Fprintf(cmd.OutOrStdout(), "attached %s with %d components and %d VEX statements to release %s\n", b.Format, b.Components, b.VEX, args[1])
 			})

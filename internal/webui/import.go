@@ -50,15 +50,8 @@ func (u *UI) renderImport(w http.ResponseWriter, r *http.Request, m *member, sta
 func (u *UI) importDevices(w http.ResponseWriter, r *http.Request, m *member) {
 	r.Body = http.MaxBytesReader(w, r.Body, u.cfg.MaxImportBytes)
 	f := newForm("import", url.Values{}, importFields...)
-	part, err := readMultipart(r, m, f.Values)
-	if err != nil {
-		u.fail(w, r, readError(err, u.tooLarge))
-		return
-	}
+	part := u.filePart(w, r, m, f, u.tooLarge, "choose a CSV or JSON file to upload", func(status int) { u.renderImport(w, r, m, status, f, nil, false) })
 	if part == nil {
-		f.setError("file", "choose a CSV or JSON file to upload")
-		f.Problem = "Please correct the fields marked below."
-		u.renderImport(w, r, m, http.StatusBadRequest, f, nil, false)
 		return
 	}
 	u.importFile(w, r, m, f, part)

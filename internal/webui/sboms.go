@@ -55,19 +55,12 @@ func (u *UI) attachSBOM(w http.ResponseWriter, r *http.Request, m *member) {
 	showForm := func(status int) {
 		u.showProduct(w, r, m, status, func(v *productView) { v.sbomForm(version, f) })
 	}
-	part, err := readMultipart(r, m, f.Values)
-	if err != nil {
-		u.fail(w, r, readError(err, tooLarge))
-		return
-	}
+	part := u.filePart(w, r, m, f, tooLarge, "choose the SBOM file to attach", showForm)
 	if part == nil {
-		f.setError("file", "choose the SBOM file to attach")
-		f.Problem = "Please correct the fields marked below."
-		showForm(http.StatusBadRequest)
 		return
 	}
 	file := &capReader{r: part, left: limit}
-	_, err = u.svc.AttachSBOM(r.Context(), m.P, key, version, file)
+	_, err := u.svc.AttachSBOM(r.Context(), m.P, key, version, file)
 	var maxErr *http.MaxBytesError
 	if file.over || errors.As(err, &maxErr) {
 		f.setError("file", "is larger than "+humanBytes(limit)+", the most this server accepts")

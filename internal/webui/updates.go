@@ -190,15 +190,8 @@ func (u *UI) installRoot(w http.ResponseWriter, r *http.Request, m *member) {
 	showForm := func(status int) {
 		u.showProduct(w, r, m, status, func(v *productView) { v.Repo.RootForm = f })
 	}
-	part, err := readMultipart(r, m, f.Values)
-	if err != nil {
-		u.fail(w, r, readError(err, tooLarge))
-		return
-	}
+	part := u.filePart(w, r, m, f, tooLarge, "choose the signed root metadata file, such as 1.root.json", showForm)
 	if part == nil {
-		f.setError("file", "choose the signed root metadata file, such as 1.root.json")
-		f.Problem = "Please correct the fields marked below."
-		showForm(http.StatusBadRequest)
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(part, tufrepo.MaxRootSize+1))
@@ -239,19 +232,12 @@ func (u *UI) uploadImage(w http.ResponseWriter, r *http.Request, m *member) {
 	showForm := func(status int) {
 		u.showProduct(w, r, m, status, func(v *productView) { v.releaseForm(version, f) })
 	}
-	part, err := readMultipart(r, m, f.Values)
-	if err != nil {
-		u.fail(w, r, readError(err, tooLarge))
-		return
-	}
+	part := u.filePart(w, r, m, f, tooLarge, "choose the firmware image file to upload", showForm)
 	if part == nil {
-		f.setError("file", "choose the firmware image file to upload")
-		f.Problem = "Please correct the fields marked below."
-		showForm(http.StatusBadRequest)
 		return
 	}
 	file := &capReader{r: part, left: limit}
-	_, err = u.svc.UploadImage(r.Context(), m.P, key, version, part.FileName(), file)
+	_, err := u.svc.UploadImage(r.Context(), m.P, key, version, part.FileName(), file)
 	var maxErr *http.MaxBytesError
 	if file.over || errors.As(err, &maxErr) || errs.Is(err, errs.TooLarge) {
 		msg := "is larger than " + humanBytes(limit) + ", the most this server accepts"

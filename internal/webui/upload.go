@@ -119,3 +119,22 @@ func (c *capReader) Read(p []byte) (int, error) {
 	c.left -= int64(n)
 	return n, err
 }
+
+// filePart reads an upload form up to its file part, checking the form
+// token on the way. When the form is malformed or too large it answers with
+// the error page, and when it names no file it shows the form again with
+// missing on the file field; either way it returns nil.
+func (u *UI) filePart(w http.ResponseWriter, r *http.Request, m *member, f *form, tooLarge func(error) error, missing string, showForm func(status int)) *multipart.Part {
+	part, err := readMultipart(r, m, f.Values)
+	if err != nil {
+		u.fail(w, r, readError(err, tooLarge))
+		return nil
+	}
+	if part == nil {
+		f.setError("file", missing)
+		f.Problem = "Please correct the fields marked below."
+		showForm(http.StatusBadRequest)
+		return nil
+	}
+	return part
+}
