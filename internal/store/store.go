@@ -43,6 +43,8 @@ type Queries interface {
 	Directory() Directory
 	// Public returns what is published for everyone.
 	Public() Public
+	// Advisories returns the shared vulnerability data.
+	Advisories() Advisories
 }
 
 // OrgStore is storage seen from inside one organisation. No method can read or
@@ -172,6 +174,8 @@ type OrgStore interface {
 
 	// Summary counts what the organisation has, for its dashboard.
 	Summary(ctx context.Context, now time.Time) (OrgSummary, error)
+
+	Vulns
 }
 
 // Directory holds identity data that requests need before their organisation

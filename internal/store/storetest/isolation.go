@@ -44,6 +44,13 @@ func testTenantIsolation(t *testing.T, s store.Store) {
 	ro := rollout.Rollout{ProductID: p.ID, ReleaseID: rel.ID, Version: "1.0", Target: "1.0/a.bin", Phases: []float64{100}, State: rollout.Active, PhaseStartedAt: t0, CreatedAt: t0, UpdatedAt: t0}
 	must(t, a.CreateRollout(ctx(), &ro), "CreateRollout")
 
+	comp := store.ReleaseComponent{Index: 0, Identity: "pkg:generic/busybox", Name: "busybox", Version: "1.35.0", Keys: []string{"cpep:busybox"}}
+	must(t, a.SetReleaseComponents(ctx(), p.ID, rel.ID, []store.ReleaseComponent{comp}), "SetReleaseComponents")
+	finding := store.Finding{ReleaseID: rel.ID, ProductID: p.ID, VulnID: "CVE-2022-48174", Identity: comp.Identity, Component: "busybox 1.35.0", Status: store.FindingOpen}
+	_, err = a.SyncFindings(ctx(), store.FindingScope{ReleaseIDs: []string{rel.ID}}, []store.Finding{finding}, t0)
+	must(t, err, "SyncFindings")
+	must(t, a.PutVEXDocument(ctx(), store.VEXDocument{ID: ids.New(), Name: "a", Format: "openvex", Document: []byte("[]"), UploadedAt: t0}), "PutVEXDocument")
+
 	covered := map[string]bool{}
 	notFound := func(method string, err error) {
 		t.Helper()
@@ -200,7 +207,41 @@ func testTenantIsolation(t *testing.T, s store.Store) {
 		t.Fatalf("B.Summary counts A's data: %+v", sum)
 	}
 
+	notFound("SetReleaseComponents", b.SetReleaseComponents(ctx(), p.ID, rel.ID, []store.ReleaseComponent{comp}))
+	rc, err := b.ReleaseComponents(ctx(), rel.ID)
+	empty("ReleaseComponents", len(rc), err)
+	rc, err = b.ComponentsForKeys(ctx(), comp.Keys)
+	empty("ComponentsForKeys", len(rc), err)
+	rids, err := b.ReleasesWithComponents(ctx())
+	empty("ReleasesWithComponents", len(rids), err)
+	_, err = b.SyncFindings(ctx(), store.FindingScope{ReleaseIDs: []string{rel.ID}}, []store.Finding{finding}, t0)
+	notFound("SyncFindings", err)
+	_, err = b.SyncFindings(ctx(), store.FindingScope{ReleaseIDs: []string{rel.ID}}, nil, t0)
+	must(t, err, "B.SyncFindings clearing A's release")
+	fl, err := b.Findings(ctx(), store.FindingFilter{})
+	empty("Findings", len(fl), err)
+	must(t, a.PutTriage(ctx(), store.Triage{Identity: "other", VulnID: finding.VulnID, State: store.TriageAffected, DecidedBy: "a", DecidedAt: t0}), "A.PutTriage")
+	tl, err := b.Triage(ctx(), "")
+	empty("Triage", len(tl), err)
+	covered["PutTriage"] = true
+	must(t, b.PutTriage(ctx(), store.Triage{Identity: comp.Identity, VulnID: finding.VulnID, State: store.TriageFalsePositive, DecidedBy: "b", DecidedAt: t0}), "B.PutTriage")
+	covered["PutVEXDocument"] = true
+	must(t, b.PutVEXDocument(ctx(), store.VEXDocument{ID: ids.New(), Name: "b", Format: "openvex", Document: []byte("[]"), UploadedAt: t0}), "B.PutVEXDocument")
+	if vd, _ := a.VEXDocuments(ctx()); len(vd) != 1 || vd[0].Name != "a" {
+		t.Fatalf("A's VEX documents changed: %+v", vd)
+	}
+	vd, err := b.VEXDocuments(ctx())
+	covered["VEXDocuments"] = true
+	if err != nil || len(vd) != 1 || vd[0].Name != "b" {
+		t.Fatalf("B's VEX documents: %+v %v", vd, err)
+	}
+	dc, err := b.DeviceCountsByRelease(ctx())
+	empty("DeviceCountsByRelease", len(dc), err)
+
 	// A is untouched.
+	if fs, _ := a.Findings(ctx(), store.FindingFilter{}); len(fs) != 1 || fs[0].Status != store.FindingOpen {
+		t.Fatalf("A's findings changed: %+v", fs)
+	}
 	if got, _ := a.Product(ctx(), p.ID); got.Name != p.Name || got.SupportEnd.String() != "2030-01" {
 		t.Fatalf("A's product changed: %+v", got)
 	}

@@ -50,6 +50,8 @@ func Run(t *testing.T, open Opener) {
 		{"TenantIsolation", testTenantIsolation},
 		{"Public", testPublic},
 		{"Summary", testSummary},
+		{"Advisories", testAdvisories},
+		{"Findings", testFindings},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

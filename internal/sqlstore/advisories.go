@@ -1,0 +1,293 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"github.com/lifeline-iot/lifeline/internal/errs"
+	"github.com/lifeline-iot/lifeline/internal/store"
+)
+
+// advisories implements store.Advisories.
+type advisories struct{ q queries }
+
+// Advisories implements store.Queries.
+func (q queries) Advisories() store.Advisories { return &advisories{q: q} }
+
+// Advisories implements store.Queries.
+func (db *DB) Advisories() store.Advisories { return db.queries(db.pool).Advisories() }
+
+// rowsPerInsert bounds multi-row INSERTs well below SQLite's limit of
+// 32,766 bound variables.
+const rowsPerInsert = 400
+
+// insertRows inserts rows of width columns into table with multi-row
+// INSERT statements.
+func (q queries) insertRows(ctx context.Context, head string, width int, rows [][]any) error {
+	for len(rows) > 0 {
+		n := min(len(rows), rowsPerInsert)
+		var b strings.Builder
+		b.WriteString(head)
+		b.WriteString(" VALUES ")
+		args := make([]any, 0, n*width)
+		tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+		for i, r := range rows[:n] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(tuple)
+			args = append(args, r...)
+		}
+		if _, err := q.exec(ctx, b.String(), args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// inChunks calls fn with the values split into chunks small enough for an
+// IN list, and the matching "?, ?, …" placeholder text.
+func inChunks(values []string, fn func(placeholders string, args []any) error) error {
+	for len(values) > 0 {
+		n := min(len(values), rowsPerInsert)
+		args := make([]any, n)
+		for i, v := range values[:n] {
+			args[i] = v
+		}
+		if err := fn(strings.TrimSuffix(strings.Repeat("?, ", n), ", "), args); err != nil {
+			return err
+		}
+		values = values[n:]
+	}
+	return nil
+}
+
+func (a *advisories) PutAdvisories(ctx context.Context, recs []store.AdvisoryRecord) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, r := range recs {
+		if seen[r.Source+"\x00"+r.ID] {
+			return errs.E(errs.Invalid, "advisory %s:%s appears twice in one batch", r.Source, r.ID)
+		}
+		seen[r.Source+"\x00"+r.ID] = true
+	}
+	// Delete by (source, id) pairs, chunked.
+	for i := 0; i < len(recs); i += rowsPerInsert {
+		chunk := recs[i:min(len(recs), i+rowsPerInsert)]
+		var cond strings.Builder
+		args := make([]any, 0, 2*len(chunk))
+		for j, r := range chunk {
+			if j > 0 {
+				cond.WriteString(" OR ")
+			}
+			cond.WriteString("(source = ? AND id = ?)")
+			args = append(args, r.Source, r.ID)
+		}
+		for _, table := range []string{"advisories", "advisory_ids", "advisory_keys"} {
+			if _, err := a.q.exec(ctx, `DELETE FROM `+table+` WHERE `+cond.String(), args...); err != nil {
+				return err
+			}
+		}
+	}
+	var docs, ids, keys [][]any
+	for _, r := range recs {
+		docs = append(docs, []any{r.Source, r.ID, r.VulnID, a.q.t(r.Modified), r.Withdrawn, r.Score, r.Exploited, r.Summary, r.Document})
+		for _, id := range uniq(append([]string{r.ID}, r.IDs...)) {
+			ids = append(ids, []any{id, r.Source, r.ID})
+		}
+		for _, k := range uniq(r.Keys) {
+			keys = append(keys, []any{k, r.Source, r.ID})
+		}
+	}
+	if err := a.q.insertRows(ctx, `INSERT INTO advisories (source, id, vuln_id, modified, withdrawn, score, exploited, summary, document)`, 9, docs); err != nil {
+		return err
+	}
+	if err := a.q.insertRows(ctx, `INSERT INTO advisory_ids (alias, source, id)`, 3, ids); err != nil {
+		return err
+	}
+	return a.q.insertRows(ctx, `INSERT INTO advisory_keys (match_key, source, id)`, 3, keys)
+}
+
+func uniq(ss []string) []string {
+	seen := make(map[string]bool, len(ss))
+	out := ss[:0:0]
+	for _, s := range ss {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+const advisoryColumns = `source, id, vuln_id, modified, withdrawn, score, exploited, summary, document`
+
+func scanAdvisory(sc interface{ Scan(...any) error }) (store.AdvisoryRecord, error) {
+	var r store.AdvisoryRecord
+	var mod timeCol
+	err := sc.Scan(&r.Source, &r.ID, &r.VulnID, &mod, &r.Withdrawn, &r.Score, &r.Exploited, &r.Summary, &r.Document)
+	r.Modified = mod.T
+	return r, err
+}
+
+func advisoryNotFound(source, id string) error {
+	return errs.E(errs.NotFound, "no advisory %s from %s", id, source).WithCode("advisory_not_found")
+}
+
+func (a *advisories) Advisory(ctx context.Context, source, id string) (store.AdvisoryRecord, error) {
+	r, err := scanAdvisory(a.q.row(ctx, `SELECT `+advisoryColumns+` FROM advisories WHERE source = ? AND id = ?`, source, id))
+	return r, scanErr(err, advisoryNotFound(source, id))
+}
+
+func (a *advisories) VulnerabilityRecords(ctx context.Context, id string) ([]store.AdvisoryRecord, error) {
+	rows, err := a.q.query(ctx, `SELECT `+advisoryColumns+` FROM advisories WHERE vuln_id IN (
+		SELECT vuln_id FROM advisories WHERE vuln_id = ?
+		UNION SELECT a.vuln_id FROM advisory_ids i JOIN advisories a ON a.source = i.source AND a.id = i.id WHERE i.alias = ?)
+		ORDER BY source, id`, id, id)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.AdvisoryRecord
+	err = a.q.collect(rows, func(rows *sql.Rows) error {
+		r, err := scanAdvisory(rows)
+		out = append(out, r)
+		return err
+	})
+	if err == nil && len(out) == 0 {
+		err = errs.E(errs.NotFound, "no vulnerability %s is known", id).WithCode("vulnerability_not_found")
+	}
+	return out, err
+}
+
+func (a *advisories) AdvisoriesForKeys(ctx context.Context, keys []string, fn func(store.AdvisoryRecord) error) error {
+	seen := map[store.AdvisoryRef]bool{}
+	return inChunks(uniq(keys), func(ph string, args []any) error {
+		rows, err := a.q.query(ctx, `SELECT `+prefixed("a.", advisoryColumns)+` FROM advisory_keys k
+			JOIN advisories a ON a.source = k.source AND a.id = k.id
+			WHERE k.match_key IN (`+ph+`) AND a.withdrawn = ?`,
+			append(args, false)...)
+		if err != nil {
+			return err
+		}
+		return a.q.collect(rows, func(rows *sql.Rows) error {
+			r, err := scanAdvisory(rows)
+			if err != nil {
+				return err
+			}
+			ref := store.AdvisoryRef{Source: r.Source, ID: r.ID}
+			if seen[ref] {
+				return nil
+			}
+			seen[ref] = true
+			return fn(r)
+		})
+	})
+}
+
+func (a *advisories) AdvisoryKeys(ctx context.Context, refs []store.AdvisoryRef) ([]string, error) {
+	var out []string
+	for i := 0; i < len(refs); i += rowsPerInsert {
+		chunk := refs[i:min(len(refs), i+rowsPerInsert)]
+		var cond strings.Builder
+		args := make([]any, 0, 2*len(chunk))
+		for j, r := range chunk {
+			if j > 0 {
+				cond.WriteString(" OR ")
+			}
+			cond.WriteString("(source = ? AND id = ?)")
+			args = append(args, r.Source, r.ID)
+		}
+		rows, err := a.q.query(ctx, `SELECT DISTINCT match_key FROM advisory_keys WHERE `+cond.String(), args...)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.q.collect(rows, func(rows *sql.Rows) error {
+			var k string
+			err := rows.Scan(&k)
+			out = append(out, k)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return uniq(out), nil
+}
+
+func (a *advisories) CountAdvisories(ctx context.Context) (map[string]int, error) {
+	rows, err := a.q.query(ctx, `SELECT source, COUNT(*) FROM advisories GROUP BY source`)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	return out, a.q.collect(rows, func(rows *sql.Rows) error {
+		var s string
+		var n int
+		err := rows.Scan(&s, &n)
+		out[s] = n
+		return err
+	})
+}
+
+func (a *advisories) VulnerabilityFacts(ctx context.Context, vulnIDs []string) (map[string]store.VulnFacts, error) {
+	out := map[string]store.VulnFacts{}
+	err := inChunks(uniq(vulnIDs), func(ph string, args []any) error {
+		rows, err := a.q.query(ctx, `SELECT vuln_id, score, exploited FROM advisories WHERE withdrawn = ? AND vuln_id IN (`+ph+`)`, append([]any{false}, args...)...)
+		if err != nil {
+			return err
+		}
+		return a.q.collect(rows, func(rows *sql.Rows) error {
+			var id string
+			var f store.VulnFacts
+			if err := rows.Scan(&id, &f.Score, &f.Exploited); err != nil {
+				return err
+			}
+			cur := out[id]
+			cur.Score = max(cur.Score, f.Score)
+			cur.Exploited = cur.Exploited || f.Exploited
+			out[id] = cur
+			return nil
+		})
+	})
+	return out, err
+}
+
+const feedColumns = `name, kind, location, max_modified, last_started, last_finished, records, error_count, last_error`
+
+func (a *advisories) PutFeed(ctx context.Context, f store.Feed) error {
+	if _, err := a.q.exec(ctx, `DELETE FROM feeds WHERE name = ?`, f.Name); err != nil {
+		return err
+	}
+	_, err := a.q.exec(ctx, `INSERT INTO feeds (`+feedColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		f.Name, f.Kind, f.Location, a.q.tp(f.MaxModified), a.q.tp(f.LastStarted), a.q.tp(f.LastFinished), f.Records, f.ErrorCount, f.LastError)
+	return err
+}
+
+func scanFeed(sc interface{ Scan(...any) error }) (store.Feed, error) {
+	var f store.Feed
+	var mm, ls, lf timeCol
+	err := sc.Scan(&f.Name, &f.Kind, &f.Location, &mm, &ls, &lf, &f.Records, &f.ErrorCount, &f.LastError)
+	f.MaxModified, f.LastStarted, f.LastFinished = mm.ptr(), ls.ptr(), lf.ptr()
+	return f, err
+}
+
+func (a *advisories) Feed(ctx context.Context, name string) (store.Feed, error) {
+	f, err := scanFeed(a.q.row(ctx, `SELECT `+feedColumns+` FROM feeds WHERE name = ?`, name))
+	return f, scanErr(err, errs.E(errs.NotFound, "no feed named %q", name).WithCode("feed_not_found"))
+}
+
+func (a *advisories) Feeds(ctx context.Context) ([]store.Feed, error) {
+	rows, err := a.q.query(ctx, `SELECT `+feedColumns+` FROM feeds ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Feed
+	return out, a.q.collect(rows, func(rows *sql.Rows) error {
+		f, err := scanFeed(rows)
+		out = append(out, f)
+		return err
+	})
+}

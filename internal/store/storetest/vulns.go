@@ -1,0 +1,199 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/lifeline-iot/lifeline/internal/errs"
+	"github.com/lifeline-iot/lifeline/internal/ids"
+	"github.com/lifeline-iot/lifeline/internal/registry"
+	"github.com/lifeline-iot/lifeline/internal/store"
+)
+
+func testAdvisories(t *testing.T, s store.Store) {
+	a := s.Advisories()
+	recs := []store.AdvisoryRecord{
+		{Source: "nvd", ID: "CVE-2022-48174", VulnID: "CVE-2022-48174", IDs: []string{"CVE-2022-48174"}, Keys: []string{"cpe:busybox:busybox", "cpep:busybox"},
+			Modified: t0, Score: 9.8, Summary: "busybox ash stack overflow", Document: []byte(`{"id":"CVE-2022-48174"}`)},
+		{Source: "osv", ID: "GHSA-xxxx", VulnID: "CVE-2022-48174", IDs: []string{"GHSA-xxxx", "CVE-2022-48174"}, Keys: []string{"eco:Alpine/busybox"},
+			Modified: t0, Score: 7.5, Document: []byte(`{}`)},
+		{Source: "kev", ID: "CVE-2022-48174", VulnID: "CVE-2022-48174", Exploited: true, Modified: t0, Document: []byte(`{}`)},
+		{Source: "nvd", ID: "CVE-2000-0001", VulnID: "CVE-2000-0001", Keys: []string{"cpe:busybox:busybox"}, Withdrawn: true, Modified: t0, Document: []byte(`{}`)},
+	}
+	must(t, s.Tx(ctx(), func(q store.Queries) error { return q.Advisories().PutAdvisories(ctx(), recs) }), "PutAdvisories")
+	wantKind(t, a.PutAdvisories(ctx(), []store.AdvisoryRecord{recs[0], recs[0]}), errs.Invalid, "duplicate in a batch")
+
+	got, err := a.Advisory(ctx(), "nvd", "CVE-2022-48174")
+	must(t, err, "Advisory")
+	if got.Score != 9.8 || got.Summary != "busybox ash stack overflow" || !got.Modified.Equal(t0) || string(got.Document) != `{"id":"CVE-2022-48174"}` {
+		t.Fatalf("advisory = %+v", got)
+	}
+	_, err = a.Advisory(ctx(), "nvd", "CVE-1999-1")
+	wantKind(t, err, errs.NotFound, "missing advisory")
+
+	// Any alias finds every record of the vulnerability.
+	for _, id := range []string{"GHSA-xxxx", "CVE-2022-48174"} {
+		all, err := a.VulnerabilityRecords(ctx(), id)
+		must(t, err, "VulnerabilityRecords")
+		if len(all) != 3 {
+			t.Fatalf("VulnerabilityRecords(%s) = %d records, want 3", id, len(all))
+		}
+	}
+	_, err = a.VulnerabilityRecords(ctx(), "CVE-1999-1")
+	wantKind(t, err, errs.NotFound, "unknown vulnerability")
+
+	var found []string
+	must(t, a.AdvisoriesForKeys(ctx(), []string{"cpe:busybox:busybox", "cpep:busybox", "eco:Alpine/busybox"}, func(r store.AdvisoryRecord) error {
+		found = append(found, r.Source+":"+r.ID)
+		return nil
+	}), "AdvisoriesForKeys")
+	if len(found) != 2 {
+		t.Fatalf("AdvisoriesForKeys = %v, want the two live records once each", found)
+	}
+	keys, err := a.AdvisoryKeys(ctx(), []store.AdvisoryRef{{Source: "nvd", ID: "CVE-2022-48174"}})
+	must(t, err, "AdvisoryKeys")
+	if len(keys) != 2 {
+		t.Fatalf("keys = %v", keys)
+	}
+	facts, err := a.VulnerabilityFacts(ctx(), []string{"CVE-2022-48174", "CVE-2000-0001"})
+	must(t, err, "VulnerabilityFacts")
+	if f := facts["CVE-2022-48174"]; f.Score != 9.8 || !f.Exploited {
+		t.Fatalf("facts = %+v", facts)
+	}
+	if _, ok := facts["CVE-2000-0001"]; ok {
+		t.Fatal("a withdrawn record gave facts")
+	}
+	counts, err := a.CountAdvisories(ctx())
+	must(t, err, "CountAdvisories")
+	if counts["nvd"] != 2 || counts["osv"] != 1 || counts["kev"] != 1 {
+		t.Fatalf("counts = %v", counts)
+	}
+
+	// Replacing a record replaces its keys.
+	recs[0].Keys = []string{"cpe:busybox:busybox"}
+	recs[0].Score = 9.0
+	must(t, s.Tx(ctx(), func(q store.Queries) error { return q.Advisories().PutAdvisories(ctx(), recs[:1]) }), "replace")
+	keys, _ = a.AdvisoryKeys(ctx(), []store.AdvisoryRef{{Source: "nvd", ID: "CVE-2022-48174"}})
+	if len(keys) != 1 {
+		t.Fatalf("keys after replace = %v", keys)
+	}
+
+	mm := t0.Add(time.Hour)
+	f := store.Feed{Name: "nvd-2024", Kind: "nvd", Location: "/srv/feeds/nvd.json", MaxModified: &mm, LastStarted: &t0, Records: 12, ErrorCount: 1, LastError: "bad record"}
+	must(t, a.PutFeed(ctx(), f), "PutFeed")
+	f.Records = 13
+	must(t, a.PutFeed(ctx(), f), "PutFeed again")
+	gf, err := a.Feed(ctx(), "nvd-2024")
+	must(t, err, "Feed")
+	if gf.Records != 13 || gf.MaxModified == nil || !gf.MaxModified.Equal(mm) || gf.LastFinished != nil {
+		t.Fatalf("feed = %+v", gf)
+	}
+	_, err = a.Feed(ctx(), "none")
+	wantKind(t, err, errs.NotFound, "missing feed")
+	fs, _ := a.Feeds(ctx())
+	if len(fs) != 1 {
+		t.Fatalf("feeds = %+v", fs)
+	}
+}
+
+func testFindings(t *testing.T, s store.Store) {
+	org := mustOrg(t, s, "acme")
+	other := mustOrg(t, s, "rival")
+	os := s.Org(org.ID)
+	p := mustProduct(t, os, "router")
+	r1 := mustRelease(t, os, p.ID, "1.0.0", t0)
+	r2 := mustRelease(t, os, p.ID, "1.1.0", t0.Add(time.Hour))
+	comps := []store.ReleaseComponent{
+		{Index: 0, Identity: "cpe:busybox:busybox", Ref: "bb", Name: "busybox", Version: "1.35.0", PURL: "pkg:generic/busybox@1.35.0",
+			CPEs: []string{"cpe:2.3:a:busybox:busybox:1.35.0:*:*:*:*:*:*:*"}, Keys: []string{"cpe:busybox:busybox", "cpep:busybox"}},
+		{Index: 1, Identity: "pkg:generic/zlib", Ref: "z", Name: "zlib", Version: "1.3", Keys: []string{"cpe:zlib:zlib"}},
+	}
+	must(t, os.SetReleaseComponents(ctx(), p.ID, r1.ID, comps), "SetReleaseComponents")
+	must(t, os.SetReleaseComponents(ctx(), p.ID, r2.ID, comps[:1]), "SetReleaseComponents r2")
+	wantKind(t, s.Org(other.ID).SetReleaseComponents(ctx(), p.ID, r1.ID, comps), errs.NotFound, "another organisation's release")
+	got, err := os.ReleaseComponents(ctx(), r1.ID)
+	must(t, err, "ReleaseComponents")
+	if len(got) != 2 || got[0].CPEs[0] != comps[0].CPEs[0] || got[1].CPEs != nil || got[0].ProductID != p.ID {
+		t.Fatalf("components = %+v", got)
+	}
+	byKey, err := os.ComponentsForKeys(ctx(), []string{"cpep:busybox", "cpe:busybox:busybox"})
+	must(t, err, "ComponentsForKeys")
+	if len(byKey) != 2 {
+		t.Fatalf("ComponentsForKeys = %+v, want busybox in both releases once each", byKey)
+	}
+	if x, _ := s.Org(other.ID).ComponentsForKeys(ctx(), []string{"cpep:busybox"}); len(x) != 0 {
+		t.Fatal("another organisation sees the components")
+	}
+	rels, _ := os.ReleasesWithComponents(ctx())
+	if len(rels) != 2 {
+		t.Fatalf("releases with components = %v", rels)
+	}
+
+	mk := func(rel registry.Release, vuln string, score float64) store.Finding {
+		return store.Finding{ReleaseID: rel.ID, ProductID: p.ID, Index: 0, VulnID: vuln, Identity: "cpe:busybox:busybox", Component: "busybox 1.35.0",
+			Advisories: []store.AdvisoryRef{{Source: "nvd", ID: vuln}}, Reason: []byte(`[{"kind":"cpe"}]`), Score: score, Status: store.FindingOpen}
+	}
+	added, err := os.SyncFindings(ctx(), store.FindingScope{ReleaseIDs: []string{r1.ID, r2.ID}},
+		[]store.Finding{mk(r1, "CVE-2022-48174", 9.8), mk(r2, "CVE-2022-48174", 9.8), mk(r1, "CVE-2021-42386", 7.2)}, t0)
+	must(t, err, "SyncFindings")
+	if len(added) != 3 {
+		t.Fatalf("added = %d", len(added))
+	}
+	// A rematch of one vulnerability keeps first-seen times and drops what no longer matches.
+	later := t0.Add(24 * time.Hour)
+	added, err = os.SyncFindings(ctx(), store.FindingScope{VulnIDs: []string{"CVE-2022-48174"}}, []store.Finding{mk(r1, "CVE-2022-48174", 9.8)}, later)
+	must(t, err, "SyncFindings by vulnerability")
+	if len(added) != 0 {
+		t.Fatalf("added on rematch = %+v", added)
+	}
+	all, err := os.Findings(ctx(), store.FindingFilter{})
+	must(t, err, "Findings")
+	if len(all) != 2 || all[0].VulnID != "CVE-2022-48174" || !all[0].FirstSeen.Equal(t0) || !all[0].UpdatedAt.Equal(later) || all[0].Advisories[0].ID != "CVE-2022-48174" {
+		t.Fatalf("findings = %+v", all)
+	}
+	if x, _ := s.Org(other.ID).Findings(ctx(), store.FindingFilter{}); len(x) != 0 {
+		t.Fatal("another organisation sees the findings")
+	}
+
+	// Triage applies to every release's finding of that component identity.
+	must(t, os.SetReleaseComponents(ctx(), p.ID, r2.ID, comps[:1]), "again")
+	_, err = os.SyncFindings(ctx(), store.FindingScope{ReleaseIDs: []string{r2.ID}}, []store.Finding{mk(r2, "CVE-2022-48174", 9.8)}, later)
+	must(t, err, "sync r2")
+	tr := store.Triage{Identity: "cpe:busybox:busybox", VulnID: "CVE-2022-48174", State: store.TriageNotAffected, Justification: "vulnerable_code_not_present",
+		ReleaseID: r1.ID, DecidedBy: "alice@example.com", DecidedAt: later}
+	must(t, os.PutTriage(ctx(), tr), "PutTriage")
+	open, _ := os.Findings(ctx(), store.FindingFilter{Open: true})
+	if len(open) != 1 || open[0].VulnID != "CVE-2021-42386" {
+		t.Fatalf("open findings after triage = %+v", open)
+	}
+	bb, _ := os.Findings(ctx(), store.FindingFilter{VulnID: "CVE-2022-48174", ReleaseID: r2.ID})
+	if len(bb) != 1 || bb[0].Status != store.FindingNotAffected || bb[0].DecidedBy != "triage" || bb[0].Justification != "vulnerable_code_not_present" {
+		t.Fatalf("triaged finding = %+v", bb)
+	}
+	ts, _ := os.Triage(ctx(), "")
+	if len(ts) != 1 || ts[0].DecidedBy != "alice@example.com" || !ts[0].DecidedAt.Equal(later) {
+		t.Fatalf("triage = %+v", ts)
+	}
+	if x, _ := s.Org(other.ID).Triage(ctx(), ""); len(x) != 0 {
+		t.Fatal("another organisation sees the triage")
+	}
+
+	d := store.VEXDocument{ID: ids.New(), Name: "vex.json", Format: "openvex", Statements: 2, Document: []byte(`[]`), UploadedAt: t0}
+	must(t, os.PutVEXDocument(ctx(), d), "PutVEXDocument")
+	docs, _ := os.VEXDocuments(ctx())
+	if len(docs) != 1 || docs[0].Format != "openvex" || string(docs[0].Document) != "[]" {
+		t.Fatalf("vex documents = %+v", docs)
+	}
+	if x, _ := s.Org(other.ID).VEXDocuments(ctx()); len(x) != 0 {
+		t.Fatal("another organisation sees the VEX documents")
+	}
+
+	dev := registry.Device{ID: ids.New(), ProductID: p.ID, Serial: "SN1", InstalledVersion: "1.0.0", CreatedAt: t0, UpdatedAt: t0}
+	_, err = os.UpsertDevice(ctx(), &dev)
+	must(t, err, "UpsertDevice")
+	counts, err := os.DeviceCountsByRelease(ctx())
+	must(t, err, "DeviceCountsByRelease")
+	if counts[r1.ID] != 1 || len(counts) != 1 {
+		t.Fatalf("device counts = %v", counts)
+	}
+}
