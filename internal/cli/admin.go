@@ -47,7 +47,7 @@ or to script set-up. Every change is recorded in the audit log as made by
 	}
 	cmd.PersistentFlags().StringVar(&e.data, "data", "./lifeline-data", "data directory of the SQLite database")
 	cmd.PersistentFlags().StringVar(&e.database, "database", "", "PostgreSQL URL (env LIFELINE_DATABASE)")
-	cmd.AddCommand(adminSetupLink(e), adminOrg(e), adminUser(e), adminMember(e), adminToken(e))
+	cmd.AddCommand(adminSetupLink(e), adminOrg(e), adminUser(e), adminMember(e), adminToken(e), adminFeed(e))
 	return cmd
 }
 

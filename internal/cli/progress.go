@@ -68,9 +68,9 @@ func (p *progress) done() { p.report(true) }
 
 func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
 
-// putFile streams the file at path to the server with PUT, showing
+// sendFile streams the file at path to the server with method, showing
 // progress, and decodes the answer into out.
-func putFile(cmd *cobra.Command, c *client.Client, apiPath string, query url.Values, path, label string, out any) error {
+func sendFile(cmd *cobra.Command, c *client.Client, method, apiPath string, query url.Values, path, label string, out any) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -81,7 +81,7 @@ func putFile(cmd *cobra.Command, c *client.Client, apiPath string, query url.Val
 		return err
 	}
 	p := newProgress(cmd.ErrOrStderr(), f, fi.Size(), label)
-	if err := c.Stream(cmd.Context(), "PUT", apiPath, query, "application/octet-stream", p, fi.Size(), out); err != nil {
+	if err := c.Stream(cmd.Context(), method, apiPath, query, "application/octet-stream", p, fi.Size(), out); err != nil {
 		return err
 	}
 	p.done()

@@ -30,7 +30,7 @@ signed the image can be replaced; once signed it cannot.`,
 				name = filepath.Base(args[2])
 			}
 			var r registry.Release
-			if err := putFile(cmd, c, releasePath(args[0], args[1])+"/image", url.Values{"file_name": {name}}, args[2], "uploading "+name, &r); err != nil {
+			if err := sendFile(cmd, c, "PUT", releasePath(args[0], args[1])+"/image", url.Values{"file_name": {name}}, args[2], "uploading "+name, &r); err != nil {
 				return err
 			}
 			if sign {

@@ -24,7 +24,7 @@ func newReleaseSBOMCmd(g *globals) *cobra.Command {
 				return err
 			}
 			var b store.ReleaseSBOM
-			if err := putFile(cmd, c, releasePath(args[0], args[1])+"/sbom", nil, args[2], "uploading "+args[2], &b); err != nil {
+			if err := sendFile(cmd, c, "PUT", releasePath(args[0], args[1])+"/sbom", nil, args[2], "uploading "+args[2], &b); err != nil {
 				return err
 			}
 			return g.emit(cmd.OutOrStdout(), b, func() {

@@ -91,6 +91,8 @@ other commands against it. They find the server and token in --server and
 		newAuditCmd(g),
 		newTUFCmd(g),
 		newRolloutCmd(g),
+		newVulnCmd(g),
+		newFeedCmd(g),
 		newKeysCmd(),
 	)
 	return root

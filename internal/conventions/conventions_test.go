@@ -58,7 +58,8 @@ func TestPackageDocs(t *testing.T) {
 
 // domainPackages hold Lifeline's types and rules; they must not depend on
 // storage, transport or other infrastructure.
-var domainPackages = []string{"access", "audit", "component", "deviceapi", "deviceimport", "errs", "registry", "rollout", "sbom", "secretbox", "slug", "store", "supportperiod", "tufrepo", "version"}
+var domainPackages = []string{"access", "advisory", "advisory/csaf", "advisory/kev", "advisory/nvd", "advisory/osv", "audit", "component", "deviceapi", "deviceimport", "errs",
+	"exposure", "registry", "rollout", "sbom", "secretbox", "slug", "store", "supportperiod", "tufrepo", "version", "vex", "vex/vexdoc", "vulnmatch"}
 
 var forbiddenInDomain = []string{"database/sql", "net/http", "os/exec", "github.com/jackc/", "modernc.org/", "github.com/spf13/", "github.com/prometheus/",
 	"github.com/lifeline-iot/lifeline/internal/sqlstore", "github.com/lifeline-iot/lifeline/internal/sqlite", "github.com/lifeline-iot/lifeline/internal/postgres",

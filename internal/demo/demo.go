@@ -78,6 +78,21 @@ func Seed(ctx context.Context, svc *service.Service) (Credentials, error) {
 			creds.Fleet = fleet
 		}
 	}
+	dir, err := os.MkdirTemp("", "lifeline-demo-feeds-")
+	if err != nil {
+		return creds, err
+	}
+	defer os.RemoveAll(dir)
+	if err := seedVulnerabilities(ctx, svc, dir); err != nil {
+		return creds, fmt.Errorf("demo: %w", err)
+	}
+	brightwave, err := svc.Store().Directory().Organisation(ctx, "brightwave")
+	if err != nil {
+		return creds, err
+	}
+	if err := seedTriage(ctx, svc, sys.InOrg(brightwave.ID), "brightwave-smart-plug-mini", "2.4.0"); err != nil {
+		return creds, fmt.Errorf("demo: triage: %w", err)
+	}
 	return creds, nil
 }
 
@@ -147,6 +162,9 @@ func seedProduct(ctx context.Context, svc *service.Service, p access.Principal, 
 		if _, err := svc.CreateRelease(ctx, p, prod.Slug, registry.Release{Version: r.version, ReleasedAt: r.at, Notes: r.notes, SecurityUpdate: i == 0}); err != nil {
 			return err
 		}
+	}
+	if err := seedSBOMs(ctx, svc, p, prod, ps); err != nil {
+		return err
 	}
 	if len(ps.releases) > 0 && rootKeys != nil {
 		if err := seedRepository(ctx, svc, p, prod, rootKeys, ps.releases); err != nil {

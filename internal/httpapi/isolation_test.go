@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +70,15 @@ func testTenantIsolation(t *testing.T, env *testenv.Env) {
 	enrol, _, err := svc.CreateEnrolmentToken(ctx, pa, prod.Slug, "alpha factory", 24*time.Hour)
 	must(t, err)
 	enrolID := enrol.ID
+	// A's release carries a vulnerable component, so A has findings.
+	_, err = svc.AttachSBOM(ctx, pa, prod.Slug, "9.9.9-alpha", strings.NewReader(`{"bomFormat":"CycloneDX","specVersion":"1.5","components":[`+
+		`{"type":"library","bom-ref":"bb","name":"busybox","version":"1.35.0","cpe":"cpe:2.3:a:busybox:busybox:1.35.0:*:*:*:*:*:*:*"}]}`))
+	must(t, err)
+	_, err = svc.ImportFeed(ctx, access.System("test"), service.FeedSpec{Name: "nvd", Kind: service.FeedNVD, Location: filepath.Join("..", "demo", "feeds", "nvd-firmware.json")}, nil)
+	must(t, err)
+	if fs, err := svc.ReleaseFindings(ctx, pa, prod.Slug, "9.9.9-alpha"); err != nil || len(fs) != 1 {
+		t.Fatalf("A's findings = %+v, %v", fs, err)
+	}
 	toks, err := svc.Tokens(ctx, pa)
 	must(t, err)
 	aToken := toks[0].ID
@@ -127,6 +137,15 @@ func testTenantIsolation(t *testing.T, env *testenv.Env) {
 		"DELETE /api/v1/products/{product}/devices/{serial}":              {path: p + "/devices/ALPHA-SN-1", want: 404},
 		"POST /api/v1/products/{product}/device-imports":                  {path: p + "/device-imports", body: `[{"serial":"X1"}]`, want: 404},
 		"GET /api/v1/audit":                                               {path: "/api/v1/audit", own: true},
+		"GET /api/v1/products/{product}/releases/{version}/findings":      {path: p + "/releases/9.9.9-alpha/findings", want: 404},
+		"GET /api/v1/products/{product}/devices/{serial}/vulnerabilities": {path: p + "/devices/ALPHA-SN-1/vulnerabilities", want: 404},
+		"GET /api/v1/vulnerabilities":                                     {path: "/api/v1/vulnerabilities", own: true},
+		"GET /api/v1/vulnerabilities/{id}":                                {path: "/api/v1/vulnerabilities/CVE-2022-48174", own: true},
+		"POST /api/v1/vulnerabilities/{id}/triage":                        {path: "/api/v1/vulnerabilities/CVE-2022-48174/triage", body: service.TriageRequest{ProductKey: prod.Slug, Version: "9.9.9-alpha", State: "affected"}, want: 404},
+		"GET /api/v1/vex":                                                 {path: "/api/v1/vex", own: true},
+		"POST /api/v1/vex":                                                {path: "/api/v1/vex?name=b.json", body: `{"@context":"https://openvex.dev/ns/v0.2.0","@id":"https://bravo.example/vex/1","author":"Bravo","timestamp":"2026-01-01T00:00:00Z","version":1,"statements":[{"vulnerability":{"name":"CVE-2022-48174"},"products":[{"@id":"pkg:generic/busybox@1.35.0"}],"status":"not_affected","justification":"vulnerable_code_not_present"}]}`, own: true},
+		"GET /api/v1/feeds":                                               {path: "/api/v1/feeds", own: true},
+		"POST /api/v1/feeds/import":                                       {path: "/api/v1/feeds/import", body: service.FeedSpec{Name: "evil", Kind: "nvd", Location: "/etc/passwd"}, want: http.StatusForbidden},
 	}
 	api := env.Server.API
 	for _, rt := range api.Routes() {

@@ -56,6 +56,9 @@ func (a *API) OpenAPI() map[string]any {
 			case sbomBody:
 				binary := map[string]any{"schema": map[string]any{"type": "string", "format": "binary", "description": "the SBOM file as the tool wrote it"}}
 				content = map[string]any{"application/json": binary, "application/xml": binary, "text/plain": binary, "application/ld+json": binary}
+			case vexBody:
+				binary := map[string]any{"schema": map[string]any{"type": "string", "format": "binary", "description": "the VEX document: CycloneDX VEX (JSON or XML), OpenVEX or CSAF VEX"}}
+				content = map[string]any{"application/json": binary, "application/xml": binary}
 			case rootBody:
 				content = map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object", "description": "TUF root metadata (signed and signatures), as written by lifeline keys"}}}
 			default:

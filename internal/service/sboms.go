@@ -65,6 +65,9 @@ func (s *Service) AttachSBOM(ctx context.Context, p access.Principal, productKey
 		if err := os.SetReleaseSBOM(ctx, b); err != nil {
 			return nil, err
 		}
+		if err := os.SetReleaseComponents(ctx, prod.ID, rel.ID, releaseComponents(doc)); err != nil {
+			return nil, err
+		}
 		return s.event(p, "release.sbom", "release", rel.ID, "attached an SBOM ("+doc.Format+") to release "+rel.Version+" of "+prod.Name,
 			map[string]any{"format": doc.Format, "components": b.Components, "sha256": b.SHA256}), nil
 	})
@@ -75,6 +78,11 @@ func (s *Service) AttachSBOM(ctx context.Context, p access.Principal, productKey
 	if old != "" {
 		_ = s.updates.Blobs.Delete(context.WithoutCancel(ctx), old)
 	}
+	added, err := s.rematchRelease(ctx, p.OrgID, rel.ID)
+	if err != nil {
+		return b, err
+	}
+	s.notifyFindings(ctx, p.OrgID, added)
 	return b, nil
 }
 

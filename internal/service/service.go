@@ -44,6 +44,8 @@ type Service struct {
 	lastSeenMu  sync.Mutex
 	lastRequest map[string]int64
 	checkins    *checkinQueue
+	// feedJobs are advisory imports running in the background.
+	feedJobs feedJobs
 }
 
 // Limits bound what one request may ask for.

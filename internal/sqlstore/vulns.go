@@ -241,18 +241,26 @@ func (s *orgStore) Findings(ctx context.Context, f store.FindingFilter) ([]store
 	})
 }
 
-const triageColumns = `identity, vuln_id, state, justification, fixed_in, note, release_id, decided_by, decided_at`
+const triageColumns = `product_id, identity, vuln_id, state, justification, fixed_in, note, release_id, decided_by, decided_at`
 
 func (s *orgStore) PutTriage(ctx context.Context, t store.Triage) error {
-	if _, err := s.q.exec(ctx, `DELETE FROM triage WHERE org_id = ? AND identity = ? AND vuln_id = ?`, s.org, t.Identity, t.VulnID); err != nil {
+	var n int
+	if err := s.q.row(ctx, `SELECT COUNT(*) FROM products WHERE org_id = ? AND id = ?`, s.org, t.ProductID).Scan(&n); err != nil {
 		return err
 	}
-	if _, err := s.q.exec(ctx, `INSERT INTO triage (org_id, `+triageColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		s.org, t.Identity, t.VulnID, t.State, t.Justification, t.FixedIn, t.Note, t.ReleaseID, t.DecidedBy, s.q.t(t.DecidedAt)); err != nil {
+	if n == 0 {
+		return errs.E(errs.NotFound, "no product %s", t.ProductID).WithCode("product_not_found")
+	}
+	if _, err := s.q.exec(ctx, `DELETE FROM triage WHERE org_id = ? AND product_id = ? AND identity = ? AND vuln_id = ?`, s.org, t.ProductID, t.Identity, t.VulnID); err != nil {
 		return err
 	}
-	_, err := s.q.exec(ctx, `UPDATE findings SET status = ?, justification = ?, decided_by = 'triage', updated_at = ? WHERE org_id = ? AND identity = ? AND vuln_id = ?`,
-		t.State, t.Justification, s.q.t(t.DecidedAt), s.org, t.Identity, t.VulnID)
+	if _, err := s.q.exec(ctx, `INSERT INTO triage (org_id, `+triageColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.org, t.ProductID, t.Identity, t.VulnID, t.State, t.Justification, t.FixedIn, t.Note, t.ReleaseID, t.DecidedBy, s.q.t(t.DecidedAt)); err != nil {
+		return err
+	}
+	_, err := s.q.exec(ctx, `UPDATE findings SET status = ?, justification = ?, decided_by = 'triage', updated_at = ?
+		WHERE org_id = ? AND product_id = ? AND identity = ? AND vuln_id = ?`,
+		t.State, t.Justification, s.q.t(t.DecidedAt), s.org, t.ProductID, t.Identity, t.VulnID)
 	return err
 }
 
@@ -261,7 +269,7 @@ func (s *orgStore) Triage(ctx context.Context, vulnID string) ([]store.Triage, e
 	if vulnID != "" {
 		q, args = q+` AND vuln_id = ?`, append(args, vulnID)
 	}
-	rows, err := s.q.query(ctx, q+` ORDER BY vuln_id, identity`, args...)
+	rows, err := s.q.query(ctx, q+` ORDER BY vuln_id, product_id, identity`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +277,7 @@ func (s *orgStore) Triage(ctx context.Context, vulnID string) ([]store.Triage, e
 	return out, s.q.collect(rows, func(rows *sql.Rows) error {
 		var t store.Triage
 		var at timeCol
-		err := rows.Scan(&t.Identity, &t.VulnID, &t.State, &t.Justification, &t.FixedIn, &t.Note, &t.ReleaseID, &t.DecidedBy, &at)
+		err := rows.Scan(&t.ProductID, &t.Identity, &t.VulnID, &t.State, &t.Justification, &t.FixedIn, &t.Note, &t.ReleaseID, &t.DecidedBy, &at)
 		t.DecidedAt = at.T
 		out = append(out, t)
 		return err

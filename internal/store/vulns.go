@@ -98,7 +98,8 @@ type Vulns interface {
 	Findings(ctx context.Context, f FindingFilter) ([]Finding, error)
 
 	// PutTriage records a decision and applies it to every finding of that
-	// component identity and vulnerability, in any release.
+	// component identity and vulnerability in any release of the product.
+	// The product must be the organisation's.
 	PutTriage(ctx context.Context, t Triage) error
 	// Triage lists decisions about a vulnerability; all when vulnID is empty.
 	Triage(ctx context.Context, vulnID string) ([]Triage, error)
@@ -178,9 +179,12 @@ const (
 	TriageFalsePositive = "false_positive"
 )
 
-// Triage is a decision about one vulnerability in one component, kept for
-// the component's identity so that it carries over to later releases.
+// Triage is a decision about one vulnerability in one component of one
+// product, kept for the component's identity so that it carries over to the
+// product's later releases. Another product may build the same component
+// differently, so decisions do not cross products.
 type Triage struct {
+	ProductID     string    `json:"product_id"`
 	Identity      string    `json:"component_identity"`
 	VulnID        string    `json:"vulnerability"`
 	State         string    `json:"state"`

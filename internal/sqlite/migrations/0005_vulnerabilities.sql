@@ -91,10 +91,13 @@ CREATE TABLE findings (
 );
 CREATE INDEX findings_by_org_vuln ON findings (org_id, vuln_id);
 CREATE INDEX findings_by_org_product ON findings (org_id, product_id);
+CREATE INDEX findings_by_identity ON findings (org_id, product_id, identity, vuln_id);
 
--- Triage decisions, per component identity so they carry over to later releases.
+-- Triage decisions, per product and component identity so they carry over
+-- to the product's later releases.
 CREATE TABLE triage (
     org_id        TEXT NOT NULL REFERENCES organisations (id),
+    product_id    TEXT NOT NULL REFERENCES products (id),
     identity      TEXT NOT NULL,
     vuln_id       TEXT NOT NULL,
     state         TEXT NOT NULL,
@@ -104,7 +107,7 @@ CREATE TABLE triage (
     release_id    TEXT NOT NULL DEFAULT '',
     decided_by    TEXT NOT NULL,
     decided_at    TEXT NOT NULL,
-    PRIMARY KEY (org_id, identity, vuln_id)
+    PRIMARY KEY (org_id, product_id, identity, vuln_id)
 );
 
 CREATE TABLE vex_documents (

@@ -220,11 +220,10 @@ func testTenantIsolation(t *testing.T, s store.Store) {
 	must(t, err, "B.SyncFindings clearing A's release")
 	fl, err := b.Findings(ctx(), store.FindingFilter{})
 	empty("Findings", len(fl), err)
-	must(t, a.PutTriage(ctx(), store.Triage{Identity: "other", VulnID: finding.VulnID, State: store.TriageAffected, DecidedBy: "a", DecidedAt: t0}), "A.PutTriage")
+	must(t, a.PutTriage(ctx(), store.Triage{ProductID: p.ID, Identity: "other", VulnID: finding.VulnID, State: store.TriageAffected, DecidedBy: "a", DecidedAt: t0}), "A.PutTriage")
 	tl, err := b.Triage(ctx(), "")
 	empty("Triage", len(tl), err)
-	covered["PutTriage"] = true
-	must(t, b.PutTriage(ctx(), store.Triage{Identity: comp.Identity, VulnID: finding.VulnID, State: store.TriageFalsePositive, DecidedBy: "b", DecidedAt: t0}), "B.PutTriage")
+	notFound("PutTriage", b.PutTriage(ctx(), store.Triage{ProductID: p.ID, Identity: comp.Identity, VulnID: finding.VulnID, State: store.TriageFalsePositive, DecidedBy: "b", DecidedAt: t0}))
 	covered["PutVEXDocument"] = true
 	must(t, b.PutVEXDocument(ctx(), store.VEXDocument{ID: ids.New(), Name: "b", Format: "openvex", Document: []byte("[]"), UploadedAt: t0}), "B.PutVEXDocument")
 	if vd, _ := a.VEXDocuments(ctx()); len(vd) != 1 || vd[0].Name != "a" {

@@ -159,10 +159,22 @@ func testFindings(t *testing.T, s store.Store) {
 	must(t, os.SetReleaseComponents(ctx(), p.ID, r2.ID, comps[:1]), "again")
 	_, err = os.SyncFindings(ctx(), store.FindingScope{ReleaseIDs: []string{r2.ID}}, []store.Finding{mk(r2, "CVE-2022-48174", 9.8)}, later)
 	must(t, err, "sync r2")
-	tr := store.Triage{Identity: "cpe:busybox:busybox", VulnID: "CVE-2022-48174", State: store.TriageNotAffected, Justification: "vulnerable_code_not_present",
+	tr := store.Triage{ProductID: p.ID, Identity: "cpe:busybox:busybox", VulnID: "CVE-2022-48174", State: store.TriageNotAffected, Justification: "vulnerable_code_not_present",
 		ReleaseID: r1.ID, DecidedBy: "alice@example.com", DecidedAt: later}
+	// Another product with the same component keeps its own decisions.
+	p2 := mustProduct(t, os, "camera")
+	c1 := mustRelease(t, os, p2.ID, "1.0.0", t0)
+	must(t, os.SetReleaseComponents(ctx(), p2.ID, c1.ID, comps[:1]), "SetReleaseComponents camera")
+	cam := mk(c1, "CVE-2022-48174", 9.8)
+	cam.ProductID = p2.ID
+	_, err = os.SyncFindings(ctx(), store.FindingScope{ReleaseIDs: []string{c1.ID}}, []store.Finding{cam}, later)
+	must(t, err, "sync camera")
 	must(t, os.PutTriage(ctx(), tr), "PutTriage")
-	open, _ := os.Findings(ctx(), store.FindingFilter{Open: true})
+	if cf, _ := os.Findings(ctx(), store.FindingFilter{ProductID: p2.ID}); len(cf) != 1 || cf[0].Status != store.FindingOpen {
+		t.Fatalf("triage crossed products: %+v", cf)
+	}
+	wantKind(t, s.Org(other.ID).PutTriage(ctx(), tr), errs.NotFound, "triage on another organisation's product")
+	open, _ := os.Findings(ctx(), store.FindingFilter{Open: true, ProductID: p.ID})
 	if len(open) != 1 || open[0].VulnID != "CVE-2021-42386" {
 		t.Fatalf("open findings after triage = %+v", open)
 	}

@@ -1,0 +1,431 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/lifeline-iot/lifeline/internal/access"
+	"github.com/lifeline-iot/lifeline/internal/advisory"
+	"github.com/lifeline-iot/lifeline/internal/advisory/csaf"
+	"github.com/lifeline-iot/lifeline/internal/advisory/kev"
+	"github.com/lifeline-iot/lifeline/internal/advisory/nvd"
+	"github.com/lifeline-iot/lifeline/internal/advisory/osv"
+	"github.com/lifeline-iot/lifeline/internal/errs"
+	"github.com/lifeline-iot/lifeline/internal/store"
+	"github.com/lifeline-iot/lifeline/internal/vulnmatch"
+)
+
+// Feed kinds.
+const (
+	FeedOSV  = "osv"
+	FeedNVD  = "nvd"
+	FeedCSAF = "csaf"
+	FeedKEV  = "kev"
+)
+
+// FeedKinds lists the feed kinds Lifeline reads.
+var FeedKinds = []string{FeedOSV, FeedNVD, FeedCSAF, FeedKEV}
+
+// maxFeedDownload bounds one download per feed kind.
+var maxFeedDownload = map[string]int64{FeedOSV: 2 << 30, FeedNVD: 4 << 30, FeedCSAF: 16 << 20, FeedKEV: 64 << 20}
+
+// FeedSpec names a feed and where to read it: a local file or directory,
+// or an http(s) URL.
+type FeedSpec struct {
+	Name     string `json:"name"`
+	Kind     string `json:"kind"`
+	Location string `json:"location"`
+	Full     bool   `json:"full,omitempty"` // ignore the last import's position and read everything
+}
+
+// ImportProgress reports an import as it runs.
+type ImportProgress struct {
+	Feed      string `json:"feed"`
+	Phase     string `json:"phase"` // "download", "read", "match", "done"
+	Records   int    `json:"records"`
+	Unchanged int    `json:"unchanged"`
+	Errors    int    `json:"errors"`
+	Bytes     int64  `json:"bytes,omitempty"`
+}
+
+// FeedResult is how an import went.
+type FeedResult struct {
+	Feed        store.Feed           `json:"feed"`
+	Stats       advisory.ImportStats `json:"stats"`
+	Vulns       int                  `json:"vulnerabilities_changed"`
+	NewFindings int                  `json:"new_findings"`
+	Duration    time.Duration        `json:"duration_ns"`
+}
+
+// importBatch is how many records are written per transaction.
+const importBatch = 1000
+
+// fullRematchAbove is the number of changed vulnerabilities beyond which
+// one full rematch per organisation is cheaper than rematching each.
+const fullRematchAbove = 5000
+
+// vulnID picks the id a record's vulnerability is known by: its CVE id
+// when it has exactly one, else its own id. Records with one CVE among
+// their ids (GHSA, OSV distribution records, vendor advisories) so merge
+// with the NVD record and with each other.
+func vulnID(a *advisory.Advisory) string {
+	if strings.HasPrefix(a.ID, "CVE-") {
+		return a.ID
+	}
+	var cve string
+	for _, id := range a.Aliases {
+		if strings.HasPrefix(id, "CVE-") {
+			if cve != "" && cve != id {
+				return a.ID
+			}
+			cve = id
+		}
+	}
+	if cve != "" {
+		return cve
+	}
+	return a.ID
+}
+
+func advisoryRecord(a *advisory.Advisory) (store.AdvisoryRecord, error) {
+	a.NormaliseAliases()
+	doc, err := json.Marshal(a)
+	if err != nil {
+		return store.AdvisoryRecord{}, err
+	}
+	var keys []string
+	for _, af := range a.Affected {
+		keys = append(keys, vulnmatch.AffectedKeys(af)...)
+	}
+	summary := a.Summary
+	if len(summary) > 300 {
+		summary = summary[:300]
+	}
+	return store.AdvisoryRecord{Source: string(a.Source), ID: a.ID, VulnID: vulnID(a), IDs: a.IDs(), Keys: keys, Modified: a.Modified,
+		Withdrawn: !a.Withdrawn.IsZero(), Score: a.MaxScore(), Exploited: a.Exploited != nil, Summary: summary, Document: doc}, nil
+}
+
+// ImportFeed reads a feed into the shared advisory store and rematches
+// what changed. Only site administrators may import: advisories are
+// shared by every organisation.
+func (s *Service) ImportFeed(ctx context.Context, p access.Principal, spec FeedSpec, progress func(ImportProgress)) (FeedResult, error) {
+	if !p.CanAdminSite() {
+		return FeedResult{}, errs.E(errs.PermissionDenied, "only site administrators import advisory feeds").WithCode("permission_denied")
+	}
+	var fe errs.Fields
+	fe.Check(spec.Name != "" && len(spec.Name) <= 64 && !strings.ContainsAny(spec.Name, " /\\"), "name", "is required: up to 64 characters without spaces or slashes")
+	fe.Check(contains(FeedKinds, spec.Kind), "kind", "must be one of osv, nvd, csaf, kev")
+	fe.Check(spec.Location != "", "location", "is required: a file, a directory or an http(s) URL")
+	if err := fe.Err(); err != nil {
+		return FeedResult{}, err
+	}
+	if progress == nil {
+		progress = func(ImportProgress) {}
+	}
+	start := s.clock.Now()
+	feed, err := s.store.Advisories().Feed(ctx, spec.Name)
+	if errs.KindOf(err) == errs.NotFound {
+		feed, err = store.Feed{Name: spec.Name}, nil
+	}
+	if err != nil {
+		return FeedResult{}, err
+	}
+	if feed.Kind != "" && feed.Kind != spec.Kind {
+		return FeedResult{}, errs.E(errs.Conflict, "feed %s is a %s feed, not %s", spec.Name, feed.Kind, spec.Kind).WithCode("feed_kind_mismatch")
+	}
+	var since time.Time
+	if feed.MaxModified != nil && !spec.Full {
+		since = *feed.MaxModified
+	}
+	feed.Kind, feed.Location, feed.LastStarted = spec.Kind, spec.Location, &start
+
+	path, cleanup, err := s.fetchFeed(ctx, spec, progress)
+	if err != nil {
+		return FeedResult{}, err
+	}
+	defer cleanup()
+
+	res := FeedResult{}
+	changed := map[string]bool{}
+	var batch []store.AdvisoryRecord
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := s.store.Tx(ctx, func(q store.Queries) error { return q.Advisories().PutAdvisories(ctx, batch) })
+		batch = batch[:0]
+		return err
+	}
+	records := 0
+	add := func(a *advisory.Advisory) error {
+		r, err := advisoryRecord(a)
+		if err != nil {
+			return err
+		}
+		for _, b := range batch { // a feed may repeat a record; the later one wins
+			if b.Source == r.Source && b.ID == r.ID {
+				if err := flush(); err != nil {
+					return err
+				}
+				break
+			}
+		}
+		batch = append(batch, r)
+		changed[r.VulnID] = true
+		records++
+		if records%importBatch == 0 {
+			progress(ImportProgress{Feed: spec.Name, Phase: "read", Records: records})
+			return flush()
+		}
+		return nil
+	}
+	stats, err := readFeed(spec.Kind, path, since, add)
+	if err == nil {
+		err = flush()
+	}
+	res.Stats = stats
+	if err != nil {
+		feed.LastError = errs.Public(err).Message
+		_ = s.store.Advisories().PutFeed(context.WithoutCancel(ctx), feed)
+		return res, err
+	}
+	progress(ImportProgress{Feed: spec.Name, Phase: "match", Records: records, Unchanged: stats.Unchanged, Errors: stats.ErrorCount})
+
+	vulns := make([]string, 0, len(changed))
+	for v := range changed {
+		vulns = append(vulns, v)
+	}
+	res.Vulns = len(vulns)
+	if len(vulns) > fullRematchAbove {
+		err = s.eachOrganisation(ctx, func(orgID string) error {
+			_, err := s.RematchAll(ctx, orgID)
+			return err
+		})
+	} else {
+		var added map[string][]store.Finding
+		added, err = s.rematchVulns(ctx, vulns)
+		for orgID, fs := range added {
+			res.NewFindings += len(fs)
+			s.notifyFindings(ctx, orgID, fs)
+		}
+	}
+	if err != nil {
+		return res, err
+	}
+
+	end := s.clock.Now()
+	feed.LastFinished = &end
+	if !stats.MaxModified.IsZero() && (feed.MaxModified == nil || stats.MaxModified.After(*feed.MaxModified)) {
+		mm := stats.MaxModified
+		feed.MaxModified = &mm
+	}
+	feed.Records, feed.ErrorCount, feed.LastError = records, stats.ErrorCount, ""
+	if len(stats.Errors) > 0 {
+		feed.LastError = stats.Errors[0]
+	}
+	if err := s.store.Tx(ctx, func(q store.Queries) error {
+		if err := q.Advisories().PutFeed(ctx, feed); err != nil {
+			return err
+		}
+		return q.Directory().AppendSiteAudit(ctx, s.event(p, "feed.import", "feed", spec.Name,
+			fmt.Sprintf("imported %d advisory records from %s feed %s", records, spec.Kind, spec.Name),
+			map[string]any{"location": spec.Location, "records": records, "unchanged": stats.Unchanged, "errors": stats.ErrorCount}))
+	}); err != nil {
+		return res, err
+	}
+	res.Feed, res.Duration = feed, end.Sub(start)
+	progress(ImportProgress{Feed: spec.Name, Phase: "done", Records: records, Unchanged: stats.Unchanged, Errors: stats.ErrorCount})
+	return res, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// fetchFeed returns a local path for the feed: the location itself, or a
+// temporary copy of a URL, downloaded with a size limit.
+func (s *Service) fetchFeed(ctx context.Context, spec FeedSpec, progress func(ImportProgress)) (string, func(), error) {
+	if !strings.HasPrefix(spec.Location, "http://") && !strings.HasPrefix(spec.Location, "https://") {
+		if _, err := os.Stat(spec.Location); err != nil {
+			return "", nil, errs.E(errs.Invalid, "cannot read %s: %v", spec.Location, errorText(err)).WithCode("feed_unreadable")
+		}
+		return spec.Location, func() {}, nil
+	}
+	limit := maxFeedDownload[spec.Kind]
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, spec.Location, nil)
+	if err != nil {
+		return "", nil, errs.E(errs.Invalid, "bad feed URL %s", spec.Location)
+	}
+	resp, err := s.feedClient().Do(req)
+	if err != nil {
+		return "", nil, errs.Wrap(errs.Unavailable, err, "cannot download %s", spec.Location)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", nil, errs.E(errs.Unavailable, "downloading %s: the server answered %s", spec.Location, resp.Status)
+	}
+	f, err := os.CreateTemp("", "lifeline-feed-*"+filepath.Ext(req.URL.Path))
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup := func() { f.Close(); os.Remove(f.Name()) }
+	n, err := io.Copy(f, &progressReader{r: io.LimitReader(resp.Body, limit+1), fn: func(n int64) {
+		progress(ImportProgress{Feed: spec.Name, Phase: "download", Bytes: n})
+	}})
+	if err == nil && n > limit {
+		err = errs.E(errs.TooLarge, "%s is larger than the %d-byte limit for %s feeds", spec.Location, limit, spec.Kind)
+	}
+	if err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	return f.Name(), cleanup, nil
+}
+
+func errorText(err error) string {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// feedClient is the HTTP client for feed downloads.
+func (s *Service) feedClient() *http.Client {
+	return &http.Client{Timeout: 30 * time.Minute}
+}
+
+// progressReader reports bytes read every 8 MiB.
+type progressReader struct {
+	r    io.Reader
+	n    int64
+	last int64
+	fn   func(int64)
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	p.n += int64(n)
+	if p.n-p.last >= 8<<20 {
+		p.last = p.n
+		p.fn(p.n)
+	}
+	return n, err
+}
+
+// readFeed parses the feed at path with the reader for its kind.
+func readFeed(kind, path string, since time.Time, fn func(*advisory.Advisory) error) (advisory.ImportStats, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return advisory.ImportStats{}, errs.E(errs.Invalid, "cannot read %s: %v", path, errorText(err))
+	}
+	switch kind {
+	case FeedOSV:
+		lim := osv.Limits{Since: since}
+		if info.IsDir() {
+			return osv.ReadDir(os.DirFS(path), lim, fn)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return advisory.ImportStats{}, err
+		}
+		defer f.Close()
+		if strings.HasSuffix(strings.ToLower(path), ".json") {
+			b, err := io.ReadAll(io.LimitReader(f, 4<<20+1))
+			if err != nil {
+				return advisory.ImportStats{}, err
+			}
+			a, err := osv.Parse(b)
+			if err != nil {
+				return advisory.ImportStats{}, err
+			}
+			return advisory.ImportStats{Records: 1, MaxModified: a.Modified}, fn(a)
+		}
+		return osv.ReadZip(f, info.Size(), lim, fn)
+	case FeedNVD:
+		if info.IsDir() {
+			return advisory.ImportStats{}, errs.E(errs.Invalid, "an NVD feed is one JSON file (a CVE API 2.0 response or a 2.0 data feed)")
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return advisory.ImportStats{}, err
+		}
+		defer f.Close()
+		return nvd.Read(f, nvd.Limits{Since: since}, fn)
+	case FeedCSAF:
+		lim := csaf.Limits{Since: since}
+		each := func(d *csaf.Document) error {
+			for _, a := range d.Advisories {
+				if err := fn(a); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		if info.IsDir() {
+			return csaf.ReadDir(os.DirFS(path), lim, each)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return advisory.ImportStats{}, err
+		}
+		d, err := csaf.Parse(b, lim)
+		if err != nil {
+			return advisory.ImportStats{}, err
+		}
+		return advisory.ImportStats{Records: len(d.Advisories), MaxModified: d.Modified}, each(d)
+	case FeedKEV:
+		f, err := os.Open(path)
+		if err != nil {
+			return advisory.ImportStats{}, err
+		}
+		defer f.Close()
+		cat, err := kev.Read(f, kev.Limits{})
+		if err != nil {
+			return advisory.ImportStats{}, err
+		}
+		var st advisory.ImportStats
+		for _, e := range cat.Entries {
+			if !e.Exploitation.DateAdded.After(since) {
+				st.Unchanged++
+				continue
+			}
+			ex := e.Exploitation
+			// Modified is the date the catalogue added the entry, so that the
+			// next import passes on only entries added since.
+			if err := fn(e.Advisory(ex.DateAdded)); err != nil {
+				return st, err
+			}
+			st.Records++
+			if ex.DateAdded.After(st.MaxModified) {
+				st.MaxModified = ex.DateAdded
+			}
+		}
+		return st, nil
+	}
+	return advisory.ImportStats{}, errs.E(errs.Invalid, "unknown feed kind %q", kind)
+}
+
+// Feeds lists the configured feeds and how their last imports went.
+func (s *Service) Feeds(ctx context.Context, p access.Principal) ([]store.Feed, map[string]int, error) {
+	if p.OrgID == "" && !p.CanAdminSite() {
+		return nil, nil, errs.E(errs.PermissionDenied, "choose an organisation first").WithCode("no_organisation")
+	}
+	fs, err := s.store.Advisories().Feeds(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	counts, err := s.store.Advisories().CountAdvisories(ctx)
+	return fs, counts, err
+}
