@@ -93,6 +93,7 @@ other commands against it. They find the server and token in --server and
 		newRolloutCmd(g),
 		newVulnCmd(g),
 		newFeedCmd(g),
+		newNotifyCmd(g),
 		newKeysCmd(),
 	)
 	return root

@@ -57,6 +57,7 @@ func (sf *storeFlags) describe() string {
 type serveOptions struct {
 	storeFlags
 	updates           updateFlags
+	notify            notifyFlags
 	addr              string
 	demo              bool
 	logFormat         string
@@ -101,6 +102,7 @@ the demo logins.`,
 	f := cmd.Flags()
 	o.storeFlags.register(cmd)
 	o.updates.register(cmd)
+	o.notify.register(cmd)
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	f.BoolVar(&o.demo, "demo", false, "seed a demo registry on first start and print its logins")
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
@@ -151,7 +153,11 @@ func runServe(ctx context.Context, o *serveOptions, out io.Writer) error {
 	if o.demo && updates.PollInterval == service.DefaultPollInterval {
 		updates.PollInterval = demoPollInterval // so the demo's rollout moves while you watch
 	}
-	svc := service.New(st, nil, log, service.Limits{MaxImportRows: o.maxImportRows}).WithUpdates(updates)
+	notifyCfg, err := o.notify.config(log)
+	if err != nil {
+		return err
+	}
+	svc := service.New(st, nil, log, service.Limits{MaxImportRows: o.maxImportRows}).WithUpdates(updates).WithNotify(notifyCfg)
 	web, err := webui.New(svc, log, webui.Config{InsecureCookies: o.unsafeHTTPCookies, TrustProxy: o.trustProxy, MaxImportBytes: o.maxImportSize, MaxImageBytes: updates.MaxImageSize})
 	if err != nil {
 		return err
@@ -173,6 +179,7 @@ func runServe(ctx context.Context, o *serveOptions, out io.Writer) error {
 	go purgeSessions(ctx, svc, log)
 	go refreshRepositories(ctx, svc, log)
 	go evaluateRollouts(ctx, svc, log, 15*time.Second)
+	go deliverNotifications(ctx, svc, log, 5*time.Second)
 	writerDone := make(chan struct{})
 	go func() { svc.RunCheckInWriter(ctx, time.Second); close(writerDone) }()
 	defer func() { <-writerDone }() // the last check-ins are written before serve returns

@@ -79,6 +79,8 @@ func testTenantIsolation(t *testing.T, env *testenv.Env) {
 	if fs, err := svc.ReleaseFindings(ctx, pa, prod.Slug, "9.9.9-alpha"); err != nil || len(fs) != 1 {
 		t.Fatalf("A's findings = %+v, %v", fs, err)
 	}
+	target, _, err := svc.WithNotify(service.Notify{}).CreateNotificationTarget(ctx, pa, service.NewTarget{Kind: "webhook", Name: "alpha-secret-hook", URL: "https://alpha.example/hook"})
+	must(t, err)
 	toks, err := svc.Tokens(ctx, pa)
 	must(t, err)
 	aToken := toks[0].ID
@@ -145,6 +147,11 @@ func testTenantIsolation(t *testing.T, env *testenv.Env) {
 		"GET /api/v1/vex":                                                 {path: "/api/v1/vex", own: true},
 		"POST /api/v1/vex":                                                {path: "/api/v1/vex?name=b.json", body: `{"@context":"https://openvex.dev/ns/v0.2.0","@id":"https://bravo.example/vex/1","author":"Bravo","timestamp":"2026-01-01T00:00:00Z","version":1,"statements":[{"vulnerability":{"name":"CVE-2022-48174"},"products":[{"@id":"pkg:generic/busybox@1.35.0"}],"status":"not_affected","justification":"vulnerable_code_not_present"}]}`, own: true},
 		"GET /api/v1/feeds":                                               {path: "/api/v1/feeds", own: true},
+		"GET /api/v1/notification-targets":                                {path: "/api/v1/notification-targets", own: true},
+		"POST /api/v1/notification-targets":                               {path: "/api/v1/notification-targets", body: service.NewTarget{Kind: "webhook", Name: "b", URL: "https://bravo.example/hook"}, own: true},
+		"DELETE /api/v1/notification-targets/{target}":                    {path: "/api/v1/notification-targets/" + target.ID, want: 404},
+		"POST /api/v1/notification-targets/{target}/test":                 {path: "/api/v1/notification-targets/" + target.ID + "/test", want: 404},
+		"GET /api/v1/notification-targets/{target}/deliveries":            {path: "/api/v1/notification-targets/" + target.ID + "/deliveries", own: true},
 		"POST /api/v1/feeds/import":                                       {path: "/api/v1/feeds/import", body: service.FeedSpec{Name: "evil", Kind: "nvd", Location: "/etc/passwd"}, want: http.StatusForbidden},
 	}
 	api := env.Server.API

@@ -31,8 +31,8 @@ type feedJobs struct {
 // StartFeedImport starts importing a feed in the background and returns at
 // once. One import per feed runs at a time.
 func (s *Service) StartFeedImport(ctx context.Context, p access.Principal, spec FeedSpec) error {
-	if !p.CanAdminSite() {
-		return errs.E(errs.PermissionDenied, "only site administrators import advisory feeds").WithCode("permission_denied")
+	if err := checkFeedSpec(p, spec); err != nil {
+		return err
 	}
 	s.feedJobs.mu.Lock()
 	if s.feedJobs.jobs == nil {

@@ -116,14 +116,7 @@ func advisoryRecord(a *advisory.Advisory) (store.AdvisoryRecord, error) {
 // what changed. Only site administrators may import: advisories are
 // shared by every organisation.
 func (s *Service) ImportFeed(ctx context.Context, p access.Principal, spec FeedSpec, progress func(ImportProgress)) (FeedResult, error) {
-	if !p.CanAdminSite() {
-		return FeedResult{}, errs.E(errs.PermissionDenied, "only site administrators import advisory feeds").WithCode("permission_denied")
-	}
-	var fe errs.Fields
-	fe.Check(spec.Name != "" && len(spec.Name) <= 64 && !strings.ContainsAny(spec.Name, " /\\"), "name", "is required: up to 64 characters without spaces or slashes")
-	fe.Check(contains(FeedKinds, spec.Kind), "kind", "must be one of osv, nvd, csaf, kev")
-	fe.Check(spec.Location != "", "location", "is required: a file, a directory or an http(s) URL")
-	if err := fe.Err(); err != nil {
+	if err := checkFeedSpec(p, spec); err != nil {
 		return FeedResult{}, err
 	}
 	if progress == nil {
@@ -209,11 +202,11 @@ func (s *Service) ImportFeed(ctx context.Context, p access.Principal, spec FeedS
 			return err
 		})
 	} else {
-		var added map[string][]store.Finding
-		added, err = s.rematchVulns(ctx, vulns)
-		for orgID, fs := range added {
-			res.NewFindings += len(fs)
-			s.notifyFindings(ctx, orgID, fs)
+		var changed map[string]store.SyncResult
+		changed, err = s.rematchVulns(ctx, vulns)
+		for orgID, c := range changed {
+			res.NewFindings += len(c.Added)
+			s.notifyFindings(ctx, orgID, c.Added, c.NewlyExploited)
 		}
 	}
 	if err != nil {
@@ -243,6 +236,18 @@ func (s *Service) ImportFeed(ctx context.Context, p access.Principal, spec FeedS
 	res.Feed, res.Duration = feed, end.Sub(start)
 	progress(ImportProgress{Feed: spec.Name, Phase: "done", Records: records, Unchanged: stats.Unchanged, Errors: stats.ErrorCount})
 	return res, nil
+}
+
+// checkFeedSpec checks that p may import feeds and that spec is well formed.
+func checkFeedSpec(p access.Principal, spec FeedSpec) error {
+	if !p.CanAdminSite() {
+		return errs.E(errs.PermissionDenied, "only site administrators import advisory feeds").WithCode("permission_denied")
+	}
+	var fe errs.Fields
+	fe.Check(spec.Name != "" && len(spec.Name) <= 64 && !strings.ContainsAny(spec.Name, " /\\"), "name", "is required: up to 64 characters without spaces or slashes")
+	fe.Check(contains(FeedKinds, spec.Kind), "kind", "must be one of osv, nvd, csaf, kev")
+	fe.Check(spec.Location != "", "location", "is required: a file, a directory or an http(s) URL")
+	return fe.Err()
 }
 
 func contains(list []string, s string) bool {

@@ -52,12 +52,12 @@ func (s *Service) rematchRelease(ctx context.Context, orgID, releaseID string) (
 		return nil, err
 	}
 	fs := findingsFor(comps, set, d, map[string][]vex.Statement{releaseID: sv}, nil)
-	var added []store.Finding
+	var res store.SyncResult
 	err = s.store.Tx(ctx, func(q store.Queries) error {
-		added, err = q.Org(orgID).SyncFindings(ctx, store.FindingScope{ReleaseIDs: []string{releaseID}}, fs, s.clock.Now())
+		res, err = q.Org(orgID).SyncFindings(ctx, store.FindingScope{ReleaseIDs: []string{releaseID}}, fs, s.clock.Now())
 		return err
 	})
-	return added, err
+	return res.Added, err
 }
 
 // setFromRecords builds a matcher index over stored records.
@@ -88,8 +88,8 @@ func setFromRecords(recs []store.AdvisoryRecord, facts map[string]store.VulnFact
 }
 
 // rematchVulns recomputes every organisation's findings of the named
-// vulnerabilities and returns the new findings by organisation.
-func (s *Service) rematchVulns(ctx context.Context, vulnIDs []string) (map[string][]store.Finding, error) {
+// vulnerabilities and returns what changed, by organisation.
+func (s *Service) rematchVulns(ctx context.Context, vulnIDs []string) (map[string]store.SyncResult, error) {
 	if len(vulnIDs) == 0 {
 		return nil, nil
 	}
@@ -111,7 +111,7 @@ func (s *Service) rematchVulns(ctx context.Context, vulnIDs []string) (map[strin
 	if err != nil {
 		return nil, err
 	}
-	added := map[string][]store.Finding{}
+	changed := map[string]store.SyncResult{}
 	err = s.eachOrganisation(ctx, func(orgID string) error {
 		os := s.store.Org(orgID)
 		comps, err := os.ComponentsForKeys(ctx, keys)
@@ -131,14 +131,14 @@ func (s *Service) rematchVulns(ctx context.Context, vulnIDs []string) (map[strin
 			fs = findingsFor(comps, set, d, sv, only)
 		}
 		return s.store.Tx(ctx, func(q store.Queries) error {
-			a, err := q.Org(orgID).SyncFindings(ctx, store.FindingScope{VulnIDs: vulnIDs}, fs, s.clock.Now())
-			if len(a) > 0 {
-				added[orgID] = a
+			res, err := q.Org(orgID).SyncFindings(ctx, store.FindingScope{VulnIDs: vulnIDs}, fs, s.clock.Now())
+			if len(res.Added) > 0 || len(res.NewlyExploited) > 0 {
+				changed[orgID] = res
 			}
 			return err
 		})
 	})
-	return added, err
+	return changed, err
 }
 
 // releasesVEX returns the SBOM-embedded VEX of the releases of comps.

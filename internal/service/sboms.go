@@ -82,7 +82,7 @@ func (s *Service) AttachSBOM(ctx context.Context, p access.Principal, productKey
 	if err != nil {
 		return b, err
 	}
-	s.notifyFindings(ctx, p.OrgID, added)
+	s.notifyFindings(ctx, p.OrgID, added, nil)
 	return b, nil
 }
 

@@ -46,6 +46,8 @@ type Service struct {
 	checkins    *checkinQueue
 	// feedJobs are advisory imports running in the background.
 	feedJobs feedJobs
+	// notify configures notification delivery; see WithNotify.
+	notify Notify
 }
 
 // Limits bound what one request may ask for.

@@ -248,6 +248,9 @@ var triageStates = []string{store.TriageAffected, store.TriageNotAffected, store
 
 // Triage records a decision on a finding.
 func (s *Service) Triage(ctx context.Context, p access.Principal, req TriageRequest) (store.Triage, error) {
+	if _, err := s.scope(p, access.WriteRegistry); err != nil {
+		return store.Triage{}, err
+	}
 	var fe errs.Fields
 	fe.Check(slices.Contains(triageStates, req.State), "state", "must be one of affected, not_affected, fixed, false_positive")
 	fe.Check(req.State != store.TriageNotAffected || req.Justification != "", "justification", "is required when the state is not_affected")

@@ -142,12 +142,13 @@ func scopeQuery(scope store.FindingScope, fn func(where string, args []any) erro
 	return nil
 }
 
-func (s *orgStore) SyncFindings(ctx context.Context, scope store.FindingScope, fs []store.Finding, at time.Time) ([]store.Finding, error) {
+func (s *orgStore) SyncFindings(ctx context.Context, scope store.FindingScope, fs []store.Finding, at time.Time) (store.SyncResult, error) {
+	var res store.SyncResult
 	if len(scope.VulnIDs) == 0 && len(scope.ReleaseIDs) == 0 {
 		if len(fs) > 0 {
-			return nil, errs.E(errs.Internal, "findings given with an empty scope")
+			return res, errs.E(errs.Internal, "findings given with an empty scope")
 		}
-		return nil, nil
+		return res, nil
 	}
 	// Every finding must be on one of the organisation's releases.
 	var rels []string
@@ -164,19 +165,22 @@ func (s *orgStore) SyncFindings(ctx context.Context, scope store.FindingScope, f
 		}
 		return nil
 	}); err != nil {
-		return nil, err
+		return res, err
 	}
 	old := map[findingKey]time.Time{}
+	wasExploited := map[string]bool{} // vulnerability → any old finding exploited
 	err := scopeQuery(scope, func(where string, args []any) error {
-		rows, err := s.q.query(ctx, `SELECT release_id, idx, vuln_id, first_seen FROM findings WHERE org_id = ? AND `+where, append([]any{s.org}, args...)...)
+		rows, err := s.q.query(ctx, `SELECT release_id, idx, vuln_id, first_seen, exploited FROM findings WHERE org_id = ? AND `+where, append([]any{s.org}, args...)...)
 		if err != nil {
 			return err
 		}
 		if err := s.q.collect(rows, func(rows *sql.Rows) error {
 			var k findingKey
 			var first timeCol
-			err := rows.Scan(&k.release, &k.idx, &k.vuln, &first)
+			var exploited bool
+			err := rows.Scan(&k.release, &k.idx, &k.vuln, &first, &exploited)
 			old[k] = first.T
+			wasExploited[k.vuln] = wasExploited[k.vuln] || exploited
 			return err
 		}); err != nil {
 			return err
@@ -185,17 +189,21 @@ func (s *orgStore) SyncFindings(ctx context.Context, scope store.FindingScope, f
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return res, err
 	}
-	var added []store.Finding
 	rows := make([][]any, 0, len(fs))
+	newly := map[string]bool{}
 	for i := range fs {
 		f := &fs[i]
 		if first, ok := old[findingKey{f.ReleaseID, f.Index, f.VulnID}]; ok {
 			f.FirstSeen = first
 		} else {
 			f.FirstSeen = at
-			added = append(added, *f)
+			res.Added = append(res.Added, *f)
+		}
+		if was, seen := wasExploited[f.VulnID]; seen && !was && f.Exploited && !newly[f.VulnID] {
+			newly[f.VulnID] = true
+			res.NewlyExploited = append(res.NewlyExploited, f.VulnID)
 		}
 		f.UpdatedAt = at
 		advs := make([]string, len(f.Advisories))
@@ -210,7 +218,7 @@ func (s *orgStore) SyncFindings(ctx context.Context, scope store.FindingScope, f
 			f.Score, f.Exploited, f.Status, f.Justification, f.DecidedBy, s.q.t(f.FirstSeen), s.q.t(at)})
 	}
 	err = s.q.insertRows(ctx, `INSERT INTO findings (org_id, `+findingColumns+`)`, 16, rows)
-	return added, err
+	return res, err
 }
 
 func (s *orgStore) Findings(ctx context.Context, f store.FindingFilter) ([]store.Finding, error) {

@@ -176,6 +176,7 @@ type OrgStore interface {
 	Summary(ctx context.Context, now time.Time) (OrgSummary, error)
 
 	Vulns
+	Notifications
 }
 
 // Directory holds identity data that requests need before their organisation
@@ -241,6 +242,8 @@ type Directory interface {
 	ClaimSessionRequest(ctx context.Context, deviceID string, ts int64) (bool, error)
 	// ActiveRollouts lists every active rollout, for the evaluator.
 	ActiveRollouts(ctx context.Context) ([]ActiveRollout, error)
+
+	NotificationOutbox
 }
 
 // ActiveRollout is an active rollout with its organisation.

@@ -92,8 +92,8 @@ type Vulns interface {
 	// SyncFindings makes the stored findings within scope equal to fs
 	// (which must lie within scope): findings no longer present are removed,
 	// new ones are added with first seen at, present ones are updated
-	// keeping their first-seen time. It returns the findings it added.
-	SyncFindings(ctx context.Context, scope FindingScope, fs []Finding, at time.Time) ([]Finding, error)
+	// keeping their first-seen time. It reports what changed.
+	SyncFindings(ctx context.Context, scope FindingScope, fs []Finding, at time.Time) (SyncResult, error)
 	// Findings lists findings, worst first (exploited, then score).
 	Findings(ctx context.Context, f FindingFilter) ([]Finding, error)
 
@@ -152,6 +152,14 @@ type Finding struct {
 	DecidedBy     string        `json:"decided_by,omitempty"` // "vex" or "triage"
 	FirstSeen     time.Time     `json:"first_seen"`
 	UpdatedAt     time.Time     `json:"updated_at"`
+}
+
+// SyncResult is what a sync changed.
+type SyncResult struct {
+	Added []Finding // findings that were not there before
+	// NewlyExploited lists vulnerabilities that had findings before, none
+	// of them marked exploited, and now have findings marked exploited.
+	NewlyExploited []string
 }
 
 // FindingScope is the part of an organisation's findings a sync replaces:

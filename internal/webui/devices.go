@@ -105,6 +105,8 @@ type deviceView struct {
 	Path      string
 	Rollout   string // the page of the rollout that last offered it an update
 	GroupForm *form
+	// Findings are the open vulnerabilities of the release it runs.
+	Findings []findingRow
 }
 
 // device shows one device: its registration, its last check-in, and the
@@ -119,6 +121,11 @@ func (u *UI) showDevice(w http.ResponseWriter, r *http.Request, m *member, statu
 		return
 	}
 	v.GroupForm = groupForm
+	var err error
+	if v.Findings, err = u.deviceFindings(r, m, v.Product.ID, v.D.Serial); err != nil {
+		u.fail(w, r, err)
+		return
+	}
 	if v.GroupForm == nil {
 		v.GroupForm = newForm("group", url.Values{"group": {v.D.Group}}, groupFields...)
 	}

@@ -45,6 +45,17 @@ var templateFuncs = template.FuncMap{
 	"rfc3339":         rfc3339,
 	"seconds":         seconds,
 	"liveNote":        liveNote,
+	// Vulnerabilities.
+	"vulnPath":          vulnPath,
+	"productLink":       productLink,
+	"severityText":      severityText,
+	"severityClass":     severityClass,
+	"findingStatusText": findingStatusText,
+	"decidedByText":     decidedByText,
+	"justificationText": justificationText,
+	"triageStateText":   triageStateText,
+	"findingTable":      findingTable,
+	"countOpen":         countOpen,
 }
 
 // liveNoteView is what the "rollout-live-note" template needs.

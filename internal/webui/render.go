@@ -23,7 +23,7 @@ var assets embed.FS
 
 // sharedTemplates are parsed into every page: the layout and the partials
 // pages call.
-var sharedTemplates = []string{"templates/layout.html", "templates/partials.html", "templates/rollout_parts.html"}
+var sharedTemplates = []string{"templates/layout.html", "templates/partials.html", "templates/rollout_parts.html", "templates/vuln_parts.html"}
 
 // parseTemplates parses each page together with the shared templates, so
 // that every page can define its own "content" block.
@@ -106,6 +106,10 @@ type page struct {
 	// NoReferrer keeps a secret in the page's address (the setup link) out
 	// of Referer headers.
 	NoReferrer bool
+
+	// Refresh makes the page reload itself every two seconds, while
+	// something it shows is in progress (a feed import). It needs no script.
+	Refresh bool
 
 	// Live pages load the script that refreshes rollout progress from
 	// the API; every other page runs no script at all.
@@ -239,44 +243,47 @@ func statusHeading(status int) string {
 // it with ?done=key. Only these fixed texts are ever shown, so the query
 // cannot put words on the page.
 var flashes = map[string]string{
-	"product_created":    "The product was created.",
-	"product_updated":    "The product was updated.",
-	"product_deleted":    "The product was deleted.",
-	"published":          "The product is now published on the public pages.",
-	"unpublished":        "The product is no longer on the public pages.",
-	"support_declared":   "The support period was declared.",
-	"support_extended":   "The support period was extended. The new end date is public at once if the product is published.",
-	"support_shortened":  "The support period was shortened. The public page now shows that it was shortened.",
-	"support_corrected":  "The support period was corrected.",
-	"hardware_added":     "The hardware revision was added.",
-	"hardware_deleted":   "The hardware revision was removed.",
-	"release_added":      "The release was recorded.",
-	"image_uploaded":     "The firmware image was uploaded. Check its size and SHA-256 hash against your build, then sign it for devices.",
-	"sbom_attached":      "The SBOM was attached to the release.",
-	"release_signed":     "The release was signed into the update repository. Devices can now fetch it and verify it.",
-	"keys_created":       "New online signing keys were created. They are pending until you install root metadata that lists them.",
-	"keys_exist":         "Every online role already has a signing key, so no key was created.",
-	"root_installed":     "The root metadata was installed. The update repository is signed and served.",
-	"token_revoked":      "The token was revoked. It can no longer be used.",
-	"rollout_started":    "The rollout started. Devices in its first phase are offered the release when they next check in.",
-	"rollout_paused":     "The rollout was paused. No more devices are offered the release until it is resumed.",
-	"rollout_resumed":    "The rollout was resumed.",
-	"rollout_aborted":    "The rollout was aborted. No device is offered the release any more.",
-	"enrolment_revoked":  "The enrolment token was revoked. Devices that enrolled with it keep working; no new device can enrol with it.",
-	"device_group":       "The device's group was saved.",
-	"device_key_reset":   "The device's key was reset. The device must enrol again before Lifeline accepts its check-ins.",
-	"member_role":        "The member's role was changed.",
-	"member_removed":     "The member was removed and their tokens in this organisation revoked.",
-	"member_added":       "The member was added.",
-	"org_switched":       "You switched organisation.",
-	"org_updated":        "The organisation's profile was updated.",
-	"password_changed":   "Your password was changed. Your other sessions were signed out.",
-	"signed_out":         "You have signed out.",
-	"password_signin":    "Your password was changed. Please sign in with the new password.",
-	"setup_complete":     "Lifeline is set up. Welcome!",
-	"import_applied":     "The devices were imported.",
-	"session_ended":      "Your session has ended. Please sign in again.",
-	"already_signed_out": "You were already signed out.",
+	"product_created":     "The product was created.",
+	"product_updated":     "The product was updated.",
+	"product_deleted":     "The product was deleted.",
+	"published":           "The product is now published on the public pages.",
+	"unpublished":         "The product is no longer on the public pages.",
+	"support_declared":    "The support period was declared.",
+	"support_extended":    "The support period was extended. The new end date is public at once if the product is published.",
+	"support_shortened":   "The support period was shortened. The public page now shows that it was shortened.",
+	"support_corrected":   "The support period was corrected.",
+	"hardware_added":      "The hardware revision was added.",
+	"hardware_deleted":    "The hardware revision was removed.",
+	"release_added":       "The release was recorded.",
+	"image_uploaded":      "The firmware image was uploaded. Check its size and SHA-256 hash against your build, then sign it for devices.",
+	"sbom_attached":       "The SBOM was attached to the release.",
+	"release_signed":      "The release was signed into the update repository. Devices can now fetch it and verify it.",
+	"keys_created":        "New online signing keys were created. They are pending until you install root metadata that lists them.",
+	"keys_exist":          "Every online role already has a signing key, so no key was created.",
+	"root_installed":      "The root metadata was installed. The update repository is signed and served.",
+	"token_revoked":       "The token was revoked. It can no longer be used.",
+	"rollout_started":     "The rollout started. Devices in its first phase are offered the release when they next check in.",
+	"rollout_paused":      "The rollout was paused. No more devices are offered the release until it is resumed.",
+	"rollout_resumed":     "The rollout was resumed.",
+	"rollout_aborted":     "The rollout was aborted. No device is offered the release any more.",
+	"enrolment_revoked":   "The enrolment token was revoked. Devices that enrolled with it keep working; no new device can enrol with it.",
+	"device_group":        "The device's group was saved.",
+	"device_key_reset":    "The device's key was reset. The device must enrol again before Lifeline accepts its check-ins.",
+	"member_role":         "The member's role was changed.",
+	"member_removed":      "The member was removed and their tokens in this organisation revoked.",
+	"member_added":        "The member was added.",
+	"org_switched":        "You switched organisation.",
+	"org_updated":         "The organisation's profile was updated.",
+	"password_changed":    "Your password was changed. Your other sessions were signed out.",
+	"signed_out":          "You have signed out.",
+	"password_signin":     "Your password was changed. Please sign in with the new password.",
+	"setup_complete":      "Lifeline is set up. Welcome!",
+	"import_applied":      "The devices were imported.",
+	"triaged":             "The decision was recorded. It applies to the same component in every release of the product that carries it.",
+	"vex_uploaded":        "The VEX document was uploaded and its statements applied to your findings.",
+	"feed_import_started": "The import started. This page shows its progress and reloads itself until it finishes.",
+	"session_ended":       "Your session has ended. Please sign in again.",
+	"already_signed_out":  "You were already signed out.",
 }
 
 // redirectDone redirects after a successful form post (303, so the browser

@@ -26,6 +26,8 @@ type sbomView struct {
 	Release registry.Release
 	SBOM    store.ReleaseSBOM
 	Doc     *sbom.Document
+	// Findings are the vulnerabilities found in the release's components.
+	Findings []findingRow
 }
 
 // releaseSBOM returns the summary of a release's SBOM, or nil when it has none.
@@ -110,7 +112,12 @@ func (u *UI) sbomPage(w http.ResponseWriter, r *http.Request, m *member) {
 		u.fail(w, r, err)
 		return
 	}
-	u.render(w, r, http.StatusOK, "sbom.html", m.page("SBOM of "+p.Name+" "+rel.Version, "products", sbomView{P: p, Release: rel, SBOM: b, Doc: doc}))
+	findings, err := u.releaseFindings(r, m, p.ID, rel.Version)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	u.render(w, r, http.StatusOK, "sbom.html", m.page("SBOM of "+p.Name+" "+rel.Version, "products", sbomView{P: p, Release: rel, SBOM: b, Doc: doc, Findings: findings}))
 }
 
 // sbomForm shows a failed attach form on its release, or, when the release

@@ -41,6 +41,10 @@ func (m *member) CanManageMembers() bool { return m.P.Can(access.ManageMembers) 
 // online signing keys and install its root metadata.
 func (m *member) CanManageUpdateKeys() bool { return m.P.Can(access.ManageUpdateKeys) }
 
+// CanAdminSite reports whether the member is a site administrator, who
+// may import advisory feeds.
+func (m *member) CanAdminSite() bool { return m.P.CanAdminSite() }
+
 // CanManageOrg reports whether the member may change the organisation's profile.
 func (m *member) CanManageOrg() bool { return m.P.Can(access.ManageOrg) }
 

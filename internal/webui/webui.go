@@ -9,7 +9,8 @@
 // the pages showing rollouts in progress load the script (live.js, by its
 // address and a per-response nonce): it polls the JSON API for the
 // rollouts' numbers and updates them in place. Without it those pages
-// offer a link to reload them.
+// offer a link to reload them. The advisory feeds page, while an import
+// runs, reloads itself with a refresh meta element instead.
 // Every form is protected twice against cross-site request forgery: Go's
 // http.CrossOriginProtection checks Sec-Fetch-Site and Origin, and each form
 // carries a token the server checks (an HMAC of the session's CSRF key once
@@ -180,6 +181,16 @@ func (u *UI) routes() {
 	m.Handle("POST /ui/devices/{product}/{serial}/group", u.memberForm(u.setDeviceGroup))
 	m.Handle("GET /ui/devices/{product}/{serial}/reset-key", u.member(u.resetKeyForm))
 	m.Handle("POST /ui/devices/{product}/{serial}/reset-key", u.memberForm(u.resetDeviceKey))
+
+	m.Handle("GET /ui/vulnerabilities", u.member(u.vulnerabilities))
+	m.Handle("GET /ui/vulnerabilities/vex", u.member(u.vexPage))
+	// The VEX upload reads its multipart body as a stream and checks the
+	// form token itself, so it is wrapped by member, not memberForm.
+	m.Handle("POST /ui/vulnerabilities/vex", u.member(u.uploadVEX))
+	m.Handle("GET /ui/vulnerabilities/{id}", u.member(u.vulnerability))
+	m.Handle("POST /ui/vulnerabilities/{id}/triage", u.memberForm(u.triage))
+	m.Handle("GET /ui/feeds", u.member(u.feeds))
+	m.Handle("POST /ui/feeds/import", u.memberForm(u.importFeed))
 
 	m.Handle("GET /ui/audit", u.member(u.audit))
 

@@ -51,6 +51,10 @@ func testTenantIsolation(t *testing.T, s store.Store) {
 	must(t, err, "SyncFindings")
 	must(t, a.PutVEXDocument(ctx(), store.VEXDocument{ID: ids.New(), Name: "a", Format: "openvex", Document: []byte("[]"), UploadedAt: t0}), "PutVEXDocument")
 
+	target := store.NotificationTarget{ID: ids.New(), Kind: "webhook", Name: "a", URL: "https://a.example/hook", CreatedAt: t0}
+	must(t, a.CreateNotificationTarget(ctx(), target), "CreateNotificationTarget")
+	must(t, a.EnqueueNotifications(ctx(), []store.Notification{{ID: ids.New(), TargetID: target.ID, Event: "x", Payload: []byte("{}"), NextAttemptAt: t0, CreatedAt: t0}}), "EnqueueNotifications")
+
 	covered := map[string]bool{}
 	notFound := func(method string, err error) {
 		t.Helper()
@@ -236,6 +240,18 @@ func testTenantIsolation(t *testing.T, s store.Store) {
 	}
 	dc, err := b.DeviceCountsByRelease(ctx())
 	empty("DeviceCountsByRelease", len(dc), err)
+
+	nt, err := b.NotificationTargets(ctx())
+	empty("NotificationTargets", len(nt), err)
+	notFound("DeleteNotificationTarget", b.DeleteNotificationTarget(ctx(), target.ID))
+	notFound("EnqueueNotifications", b.EnqueueNotifications(ctx(), []store.Notification{{ID: ids.New(), TargetID: target.ID, Event: "x", Payload: []byte("{}"), NextAttemptAt: t0, CreatedAt: t0}}))
+	nl, err := b.Notifications(ctx(), target.ID, 10)
+	empty("Notifications", len(nl), err)
+	covered["CreateNotificationTarget"] = true
+	must(t, b.CreateNotificationTarget(ctx(), store.NotificationTarget{ID: ids.New(), Kind: "email", Name: "b", Email: "b@b.example", CreatedAt: t0}), "B.CreateNotificationTarget")
+	if ts, _ := a.NotificationTargets(ctx()); len(ts) != 1 || ts[0].ID != target.ID {
+		t.Fatalf("A's targets changed: %+v", ts)
+	}
 
 	// A is untouched.
 	if fs, _ := a.Findings(ctx(), store.FindingFilter{}); len(fs) != 1 || fs[0].Status != store.FindingOpen {

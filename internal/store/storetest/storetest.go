@@ -52,6 +52,7 @@ func Run(t *testing.T, open Opener) {
 		{"Summary", testSummary},
 		{"Advisories", testAdvisories},
 		{"Findings", testFindings},
+		{"Notifications", testNotifications},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

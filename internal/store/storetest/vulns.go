@@ -133,18 +133,24 @@ func testFindings(t *testing.T, s store.Store) {
 		return store.Finding{ReleaseID: rel.ID, ProductID: p.ID, Index: 0, VulnID: vuln, Identity: "cpe:busybox:busybox", Component: "busybox 1.35.0",
 			Advisories: []store.AdvisoryRef{{Source: "nvd", ID: vuln}}, Reason: []byte(`[{"kind":"cpe"}]`), Score: score, Status: store.FindingOpen}
 	}
-	added, err := os.SyncFindings(ctx(), store.FindingScope{ReleaseIDs: []string{r1.ID, r2.ID}},
+	res, err := os.SyncFindings(ctx(), store.FindingScope{ReleaseIDs: []string{r1.ID, r2.ID}},
 		[]store.Finding{mk(r1, "CVE-2022-48174", 9.8), mk(r2, "CVE-2022-48174", 9.8), mk(r1, "CVE-2021-42386", 7.2)}, t0)
 	must(t, err, "SyncFindings")
-	if len(added) != 3 {
-		t.Fatalf("added = %d", len(added))
+	if len(res.Added) != 3 || len(res.NewlyExploited) != 0 {
+		t.Fatalf("sync = %+v", res)
 	}
 	// A rematch of one vulnerability keeps first-seen times and drops what no longer matches.
 	later := t0.Add(24 * time.Hour)
-	added, err = os.SyncFindings(ctx(), store.FindingScope{VulnIDs: []string{"CVE-2022-48174"}}, []store.Finding{mk(r1, "CVE-2022-48174", 9.8)}, later)
+	exploited := mk(r1, "CVE-2022-48174", 9.8)
+	exploited.Exploited = true
+	res, err = os.SyncFindings(ctx(), store.FindingScope{VulnIDs: []string{"CVE-2022-48174"}}, []store.Finding{exploited}, later)
 	must(t, err, "SyncFindings by vulnerability")
-	if len(added) != 0 {
-		t.Fatalf("added on rematch = %+v", added)
+	if len(res.Added) != 0 || len(res.NewlyExploited) != 1 || res.NewlyExploited[0] != "CVE-2022-48174" {
+		t.Fatalf("rematch = %+v", res)
+	}
+	res, _ = os.SyncFindings(ctx(), store.FindingScope{VulnIDs: []string{"CVE-2022-48174"}}, []store.Finding{exploited}, later)
+	if len(res.NewlyExploited) != 0 {
+		t.Fatalf("exploited twice: %+v", res)
 	}
 	all, err := os.Findings(ctx(), store.FindingFilter{})
 	must(t, err, "Findings")
