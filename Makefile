@@ -67,7 +67,10 @@ fuzz: ## run each fuzz target for 30 seconds
 		./internal/httpapi:FuzzDeviceCheckIn ./internal/httpapi:FuzzDeviceEnrol ./internal/tufrepo:FuzzParseCustom \
 		./internal/agent/engine:FuzzParseFacts ./internal/rollout:FuzzRolloutJSON \
 		./internal/sbom:FuzzParse \
-		./internal/component:FuzzParseCPE ./internal/component:FuzzParsePURL; do \
+		./internal/component:FuzzParseCPE ./internal/component:FuzzParsePURL \
+		./internal/advisory/osv:FuzzParse ./internal/advisory/nvd:FuzzRead ./internal/advisory/csaf:FuzzParse \
+		./internal/advisory/kev:FuzzRead ./internal/vex/vexdoc:FuzzParse \
+		./internal/vulnmatch:FuzzCompareVersions ./internal/vulnmatch:FuzzMatch; do \
 		pkg=$${spec%%:*}; fn=$${spec##*:}; \
 		echo "==> $$fn"; $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime 30s $$pkg || exit 1; \
 	done
