@@ -47,8 +47,15 @@ func applyEnvAndFile(fs *pflag.FlagSet, configFile string) error {
 			return
 		}
 		if v, ok := file[f.Name]; ok {
-			if e := fs.Set(f.Name, fmt.Sprint(v)); e != nil {
-				err = fmt.Errorf("config file setting %q: %w", f.Name, e)
+			values := []any{v}
+			if list, isList := v.([]any); isList {
+				values = list // a repeatable flag, such as "feed": ["a=…", "b=…"]
+			}
+			for _, x := range values {
+				if e := fs.Set(f.Name, fmt.Sprint(x)); e != nil {
+					err = fmt.Errorf("config file setting %q: %w", f.Name, e)
+					return
+				}
 			}
 		}
 	})

@@ -58,6 +58,7 @@ type serveOptions struct {
 	storeFlags
 	updates           updateFlags
 	notify            notifyFlags
+	feeds             feedFlags
 	addr              string
 	demo              bool
 	logFormat         string
@@ -103,6 +104,7 @@ the demo logins.`,
 	o.storeFlags.register(cmd)
 	o.updates.register(cmd)
 	o.notify.register(cmd)
+	o.feeds.register(cmd)
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	f.BoolVar(&o.demo, "demo", false, "seed a demo registry on first start and print its logins")
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
@@ -157,6 +159,10 @@ func runServe(ctx context.Context, o *serveOptions, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	feedSpecs, err := o.feeds.specs()
+	if err != nil {
+		return err
+	}
 	svc := service.New(st, nil, log, service.Limits{MaxImportRows: o.maxImportRows}).WithUpdates(updates).WithNotify(notifyCfg)
 	web, err := webui.New(svc, log, webui.Config{InsecureCookies: o.unsafeHTTPCookies, TrustProxy: o.trustProxy, MaxImportBytes: o.maxImportSize, MaxImageBytes: updates.MaxImageSize})
 	if err != nil {
@@ -180,6 +186,7 @@ func runServe(ctx context.Context, o *serveOptions, out io.Writer) error {
 	go refreshRepositories(ctx, svc, log)
 	go evaluateRollouts(ctx, svc, log, 15*time.Second)
 	go deliverNotifications(ctx, svc, log, 5*time.Second)
+	go importFeeds(ctx, svc, log, feedSpecs, o.feeds.interval)
 	writerDone := make(chan struct{})
 	go func() { svc.RunCheckInWriter(ctx, time.Second); close(writerDone) }()
 	defer func() { <-writerDone }() // the last check-ins are written before serve returns

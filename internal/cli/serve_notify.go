@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lifeline-iot/lifeline/internal/access"
 	"github.com/lifeline-iot/lifeline/internal/notify/smtp"
 	"github.com/lifeline-iot/lifeline/internal/notify/webhook"
 	"github.com/lifeline-iot/lifeline/internal/service"
@@ -67,6 +68,62 @@ func deliverNotifications(ctx context.Context, svc *service.Service, log *slog.L
 			log.Warn("delivering notifications", "err", err)
 		} else if n > 0 {
 			log.Info("notifications delivered", "count", n)
+		}
+	}
+}
+
+// feedFlags configure advisory feeds the server imports by itself.
+type feedFlags struct {
+	feeds    []string
+	interval time.Duration
+}
+
+func (ff *feedFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringArrayVar(&ff.feeds, "feed", nil, "advisory feed to import at start and every --feed-interval, as NAME=KIND:LOCATION (kind osv, nvd, csaf or kev; location a file, directory or URL); repeatable")
+	f.DurationVar(&ff.interval, "feed-interval", 6*time.Hour, "how often configured feeds are imported again (incrementally)")
+}
+
+// specs parses the --feed values.
+func (ff *feedFlags) specs() ([]service.FeedSpec, error) {
+	var out []service.FeedSpec
+	for _, v := range ff.feeds {
+		name, rest, ok1 := strings.Cut(v, "=")
+		kind, loc, ok2 := strings.Cut(rest, ":")
+		if !ok1 || !ok2 || name == "" || loc == "" {
+			return nil, usageError{errString("--feed " + v + ": want NAME=KIND:LOCATION, e.g. nvd=nvd:/srv/feeds/nvdcve-2.0.json")}
+		}
+		out = append(out, service.FeedSpec{Name: name, Kind: kind, Location: loc})
+	}
+	return out, nil
+}
+
+// importFeeds imports the configured feeds now and every interval until ctx
+// ends. Imports are incremental, so a feed that did not change costs a read.
+func importFeeds(ctx context.Context, svc *service.Service, log *slog.Logger, specs []service.FeedSpec, interval time.Duration) {
+	if len(specs) == 0 {
+		return
+	}
+	sys := access.System("feeds")
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		for _, spec := range specs {
+			res, err := svc.ImportFeed(ctx, sys, spec, nil)
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				log.Warn("importing advisory feed", "feed", spec.Name, "err", err)
+				continue
+			}
+			log.Info("advisory feed imported", "feed", spec.Name, "records", res.Stats.Records, "unchanged", res.Stats.Unchanged,
+				"errors", res.Stats.ErrorCount, "new_findings", res.NewFindings, "duration", res.Duration)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
 	}
 }

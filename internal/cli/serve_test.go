@@ -58,7 +58,8 @@ func TestServeDemo(t *testing.T) {
 func testServeDemo(t *testing.T, backend string, sf storeFlags) {
 	data := sf.data
 	o := &serveOptions{storeFlags: sf, addr: "127.0.0.1:0", demo: true, logFormat: "json", logLevel: "warn",
-		maxImportSize: 1 << 20, maxImportRows: 10000, shutdownTimeout: 5 * time.Second}
+		maxImportSize: 1 << 20, maxImportRows: 10000, shutdownTimeout: 5 * time.Second,
+		feeds: feedFlags{feeds: []string{"extra-kev=kev:" + filepath.Join("..", "demo", "feeds", "kev.json")}, interval: time.Hour}}
 	ctx, cancel := context.WithCancel(context.Background())
 	var out syncBuffer
 	done := make(chan error, 1)
@@ -168,6 +169,48 @@ func testServeDemo(t *testing.T, backend string, sf storeFlags) {
 	}
 	if creds.Fleet == nil || creds.Fleet.EnrolmentToken == "" || creds.Fleet.Devices == 0 {
 		t.Errorf("the demo has no simulated fleet: %+v", creds.Fleet)
+	}
+	// The demo shows real findings: the exploited kernel CVE first, with
+	// devices in and out of support, and a fixing release with progress.
+	var vulns struct {
+		Items []struct {
+			ID                  string `json:"id"`
+			Exploited           bool   `json:"exploited"`
+			DevicesInSupport    int    `json:"devices_in_support"`
+			DevicesOutOfSupport int    `json:"devices_out_of_support"`
+			Products            []struct {
+				FixedIn string `json:"fixed_in"`
+			} `json:"products"`
+		} `json:"items"`
+	}
+	if s, body := get("/api/v1/vulnerabilities", "", creds.Organisations[0].APIToken); s != 200 || json.Unmarshal([]byte(body), &vulns) != nil || len(vulns.Items) < 5 {
+		t.Errorf("demo vulnerabilities: %d %s", s, body)
+	} else {
+		top := vulns.Items[0]
+		if top.ID != "CVE-2024-1086" || !top.Exploited || top.DevicesInSupport == 0 || top.DevicesOutOfSupport == 0 {
+			t.Errorf("the demo's worst vulnerability = %+v", top)
+		}
+		fixed := false
+		for _, v := range vulns.Items {
+			for _, p := range v.Products {
+				fixed = fixed || p.FixedIn != ""
+			}
+		}
+		if !fixed {
+			t.Error("no demo vulnerability has a fixing release")
+		}
+	}
+	// The feed given with --feed was imported by the server itself.
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		s, body := get("/api/v1/feeds", "", creds.Organisations[0].APIToken)
+		if s == 200 && strings.Contains(body, `"name":"extra-kev"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the --feed feed was not imported: %d %s", s, body)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	if s, body := get("/metrics", "", ""); s != 200 || !strings.Contains(body, "lifeline_http_requests_total") || !strings.Contains(body, `lifeline_info{backend="`+backend+`"}`) {
 		t.Errorf("/metrics: %d", s)
