@@ -116,13 +116,24 @@ func (s *Service) CreateNotificationTarget(ctx context.Context, p access.Princip
 	return t, secret, err
 }
 
-// NotificationTargets lists the organisation's targets.
+// NotificationTargets lists the organisation's targets. Only those who
+// manage them see webhook URLs in full: chat services' incoming-webhook
+// URLs carry a secret in their path.
 func (s *Service) NotificationTargets(ctx context.Context, p access.Principal) ([]store.NotificationTarget, error) {
 	orgID, err := s.scope(p, access.ReadRegistry)
 	if err != nil {
 		return nil, err
 	}
-	return s.store.Org(orgID).NotificationTargets(ctx)
+	ts, err := s.store.Org(orgID).NotificationTargets(ctx)
+	if err != nil || p.Can(access.ManageOrg) {
+		return ts, err
+	}
+	for i := range ts {
+		if u, err := url.Parse(ts[i].URL); err == nil && ts[i].URL != "" {
+			ts[i].URL = u.Scheme + "://" + u.Host + "/…"
+		}
+	}
+	return ts, nil
 }
 
 // DeleteNotificationTarget removes a target and its pending deliveries.

@@ -134,8 +134,15 @@ func TestNotifications(t *testing.T) {
 		t.Fatalf("after 8 attempts = %+v", ds[0])
 	}
 
-	// Owners manage targets; a maintainer may not.
+	// Owners manage targets; a maintainer may not, and sees no URL path.
 	maint := access.Principal{Kind: access.KindSession, UserID: "m", OrgID: e.p.OrgID, Role: access.Maintainer}
+	ts, err := e.svc.NotificationTargets(ctx, maint)
+	mustNil(t, err)
+	for _, tg := range ts {
+		if tg.Kind == "webhook" && (strings.Contains(tg.URL, "/hook") || !strings.HasPrefix(tg.URL, srv.URL)) {
+			t.Fatalf("a maintainer sees the webhook URL %q", tg.URL)
+		}
+	}
 	wantKind(t, e.svc.DeleteNotificationTarget(ctx, maint, hook.ID), errs.PermissionDenied)
 	mustNil(t, e.svc.DeleteNotificationTarget(ctx, e.p, hook.ID))
 	wantKind(t, e.svc.DeleteNotificationTarget(ctx, e.p, hook.ID), errs.NotFound)

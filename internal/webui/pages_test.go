@@ -40,6 +40,7 @@ func TestMemberPages(t *testing.T) {
 		{"vulnerabilities_of_product", "/ui/vulnerabilities?product=" + p.Slug, "No vulnerabilities match this filter"},
 		{"vex", "/ui/vulnerabilities/vex", "Upload a VEX document"},
 		{"feeds", "/ui/feeds", "No advisory feed has been imported yet"},
+		{"notifications", "/ui/notifications", "Add a webhook"},
 		{"audit", "/ui/audit", "product.publish"},
 		{"audit_filtered", "/ui/audit?action=product.&since=2026-01-01&until=2026-12-31", "product.create"},
 		{"tokens", "/ui/tokens", "Create a token"},

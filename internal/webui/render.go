@@ -282,6 +282,9 @@ var flashes = map[string]string{
 	"triaged":             "The decision was recorded. It applies to the same component in every release of the product that carries it.",
 	"vex_uploaded":        "The VEX document was uploaded and its statements applied to your findings.",
 	"feed_import_started": "The import started. This page shows its progress and reloads itself until it finishes.",
+	"target_added":        "The email address was added. Lifeline sends it notifications from now on.",
+	"target_tested":       "A test notification was queued. Lifeline sends it shortly: reload this page to see whether it was delivered.",
+	"target_removed":      "The notification target was removed. Notifications waiting to be sent to it were dropped.",
 	"session_ended":       "Your session has ended. Please sign in again.",
 	"already_signed_out":  "You were already signed out.",
 }

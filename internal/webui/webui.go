@@ -191,6 +191,10 @@ func (u *UI) routes() {
 	m.Handle("POST /ui/vulnerabilities/{id}/triage", u.memberForm(u.triage))
 	m.Handle("GET /ui/feeds", u.member(u.feeds))
 	m.Handle("POST /ui/feeds/import", u.memberForm(u.importFeed))
+	m.Handle("GET /ui/notifications", u.member(u.notifications))
+	m.Handle("POST /ui/notifications", u.memberForm(u.createNotificationTarget))
+	m.Handle("POST /ui/notifications/{target}/test", u.memberForm(u.testNotificationTarget))
+	m.Handle("POST /ui/notifications/{target}/delete", u.memberForm(u.deleteNotificationTarget))
 
 	m.Handle("GET /ui/audit", u.member(u.audit))
 
