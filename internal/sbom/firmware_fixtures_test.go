@@ -1,10 +1,13 @@
 package sbom_test
 
 import (
+	"bytes"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/lifeline-iot/lifeline/internal/errs"
 	"github.com/lifeline-iot/lifeline/internal/sbom"
 )
 
@@ -152,5 +155,156 @@ func TestOpenWrtTargetFeed(t *testing.T) {
 	}
 	if len(ubi.Licenses) != 1 || ubi.Licenses[0] != "GPLv2" {
 		t.Errorf("ubi-utils Licenses = %q", ubi.Licenses)
+	}
+}
+
+// Buildroot's utils/generate-cyclonedx turns `make show-info` JSON into
+// CycloneDX 1.6: bom-refs are the show-info package keys, every component
+// has type "library", virtual packages are left out, the CPE is the
+// package's cpe-id as Buildroot built it, each <PKG>_IGNORE_CVES entry
+// becomes a vulnerability with analysis state "in_triage" (or
+// "resolved_with_pedigree" when a Buildroot patch names the CVE), and
+// dependencies on a virtual package are replaced by its provider.
+func TestBuildrootGenerateCycloneDX(t *testing.T) {
+	doc := parseFile(t, "buildroot-2024.11.1.cdx.json")
+	if doc.Format != "cyclonedx-1.6-json" {
+		t.Errorf("Format = %q", doc.Format)
+	}
+	if doc.Name != "acme-router" || doc.Version != "1.4.0" {
+		t.Errorf("Name, Version = %q, %q", doc.Name, doc.Version)
+	}
+	// The generator writes no metadata.timestamp.
+	if !doc.Created.IsZero() {
+		t.Errorf("Created = %v, want zero", doc.Created)
+	}
+	if len(doc.Tools) != 1 || doc.Tools[0] != "Buildroot generate-cyclonedx 2024.11.1" {
+		t.Errorf("Tools = %q", doc.Tools)
+	}
+	// 25 show-info entries, 5 of them virtual (openssl, skeleton,
+	// toolchain, toolchain-buildroot, zlib) and so not written.
+	if len(doc.Components) != 20 {
+		t.Fatalf("%d components, want 20", len(doc.Components))
+	}
+	withCPE := 0
+	for _, c := range doc.Components {
+		if c.Type != "library" {
+			t.Errorf("%s: Type = %q, want library", c.Ref, c.Type)
+		}
+		if c.PURL != "" || len(c.Hashes) != 0 {
+			t.Errorf("%s: PURL %q, hashes %v; the generator writes neither", c.Ref, c.PURL, c.Hashes)
+		}
+		for _, v := range []string{"openssl", "zlib", "skeleton", "toolchain", "toolchain-buildroot"} {
+			if c.Ref == v {
+				t.Errorf("virtual package %q was written as a component", v)
+			}
+		}
+		if len(c.CPEs) > 0 {
+			withCPE++
+		}
+	}
+	if withCPE != 15 {
+		t.Errorf("%d components with a CPE, want 15", withCPE)
+	}
+
+	bb := component(t, doc, "busybox")
+	if bb.Name != "busybox" || bb.Version != "1.36.1" {
+		t.Errorf("busybox = %+v", bb)
+	}
+	if len(bb.CPEs) != 1 || bb.CPEs[0] != "cpe:2.3:a:busybox:busybox:1.36.1:*:*:*:*:*:*:*" {
+		t.Errorf("busybox CPEs = %q", bb.CPEs)
+	}
+	// BUSYBOX_LICENSE "GPL-2.0, bzip2-1.0.4" is split at the comma; only
+	// the first is in the SPDX list the generator was given, the second is
+	// written as a name. The model keeps both strings.
+	if got := strings.Join(bb.Licenses, "|"); got != "GPL-2.0|bzip2-1.0.4" {
+		t.Errorf("busybox Licenses = %q", bb.Licenses)
+	}
+	// libconfuse sets only LIBCONFUSE_CPE_ID_VALID, so Buildroot's default
+	// vendor "<pkg>_project" is used.
+	if c := component(t, doc, "libconfuse"); len(c.CPEs) != 1 || c.CPEs[0] != "cpe:2.3:a:libconfuse_project:libconfuse:3.3:*:*:*:*:*:*:*" {
+		t.Errorf("libconfuse CPEs = %q", c.CPEs)
+	}
+	// The package name and the CPE product differ.
+	if c := component(t, doc, "libopenssl"); len(c.CPEs) != 1 || c.CPEs[0] != "cpe:2.3:a:openssl:openssl:3.2.3:*:*:*:*:*:*:*" {
+		t.Errorf("libopenssl CPEs = %q", c.CPEs)
+	}
+	if c := component(t, doc, "libcurl"); len(c.CPEs) != 1 || c.CPEs[0] != "cpe:2.3:a:haxx:libcurl:8.10.0:*:*:*:*:*:*:*" {
+		t.Errorf("libcurl CPEs = %q", c.CPEs)
+	}
+	// The kernel and its headers carry the same CPE.
+	for _, ref := range []string{"linux", "linux-headers"} {
+		if c := component(t, doc, ref); len(c.CPEs) != 1 || c.CPEs[0] != "cpe:2.3:a:linux:linux_kernel:6.6.63:*:*:*:*:*:*:*" {
+			t.Errorf("%s CPEs = %q", ref, c.CPEs)
+		}
+	}
+	// A host package: the bom-ref is the show-info key, the name the raw
+	// package name.
+	if c := component(t, doc, "host-pkgconf"); c.Name != "pkgconf" || c.Version != "1.6.3" {
+		t.Errorf("host-pkgconf = %+v", c)
+	}
+	// No CPE and no version: ifupdown-scripts has neither.
+	if c := component(t, doc, "ifupdown-scripts"); len(c.CPEs) != 0 || c.Version != "" {
+		t.Errorf("ifupdown-scripts = %+v", c)
+	}
+
+	// IGNORE_CVES: busybox has one, hostapd three; none is named by a patch
+	// in this run, so all are "in_triage", which the model reads as
+	// under investigation.
+	want := map[string]string{
+		"CVE-2022-28391": "busybox",
+		"CVE-2019-16275": "hostapd",
+		"CVE-2020-12695": "hostapd",
+		"CVE-2021-30004": "hostapd",
+	}
+	if len(doc.VEX) != len(want) {
+		t.Fatalf("%d VEX statements, want %d: %+v", len(doc.VEX), len(want), doc.VEX)
+	}
+	for _, s := range doc.VEX {
+		if want[s.ID] != s.Component {
+			t.Errorf("%s: Component = %q, want %q", s.ID, s.Component, want[s.ID])
+		}
+		if s.Status != sbom.StatusUnderInvestigation || s.Justification != "" {
+			t.Errorf("%s: Status, Justification = %q, %q", s.ID, s.Status, s.Justification)
+		}
+		if s.Detail != "The CVE '"+s.ID+"' has been marked as ignored by Buildroot" {
+			t.Errorf("%s: Detail = %q", s.ID, s.Detail)
+		}
+	}
+
+	// One entry for the project and one per component.
+	if len(doc.Dependencies) != 21 {
+		t.Errorf("%d dependency entries, want 21", len(doc.Dependencies))
+	}
+	deps := map[string][]string{
+		// the virtual "openssl" is replaced by its provider libopenssl
+		"inadyn":  {"host-pkgconf", "libconfuse", "libopenssl", "skeleton-init-sysv"},
+		"libcurl": {"host-pkgconf", "libopenssl", "libzlib", "skeleton-init-sysv"},
+		// the virtual "zlib" is replaced by libzlib, the virtual
+		// "toolchain" (which nothing provides) is dropped
+		"libopenssl":         {"libzlib", "skeleton-init-sysv"},
+		"skeleton-init-sysv": {"skeleton-init-common"},
+		"uclibc":             {"linux-headers"},
+		"linux-headers":      {},
+	}
+	for ref, on := range deps {
+		if got, ok := doc.Dependencies[ref]; !ok || !slices.Equal(got, on) {
+			t.Errorf("Dependencies[%q] = %q, want %q", ref, got, on)
+		}
+	}
+	// The project's entry lists the packages that no other package depends
+	// on by name. libzlib is among them because the others depend on the
+	// virtual "zlib", which the generator does not resolve at this step.
+	root := doc.Dependencies["acme-router"]
+	if len(root) != 14 || !slices.Contains(root, "busybox") || !slices.Contains(root, "libzlib") || slices.Contains(root, "libopenssl") {
+		t.Errorf("Dependencies[acme-router] = %q", root)
+	}
+}
+
+// The show-info JSON the Buildroot fixture was generated from is kept next
+// to it as documentation; it is not an SBOM and Parse refuses it.
+func TestBuildrootShowInfoIsNotAnSBOM(t *testing.T) {
+	_, err := sbom.Parse(bytes.NewReader(mustRead(t, "buildroot-show-info.json")), sbom.Limits{})
+	if !errs.Is(err, errs.Invalid) {
+		t.Fatalf("Parse(buildroot-show-info.json) = %v, want an Invalid error", err)
 	}
 }
