@@ -133,6 +133,20 @@ func TestReleaseSBOMForms(t *testing.T) {
 			"<code>pkg:apk/alpine/busybox@1.36.1-r29?arch=x86_64&amp;distro=alpine-3.20.3</code>", "<code>cpe:2.3:a:busybox:busybox:1.36.1-r29:*:*:*:*:*:*:*</code>")
 	})
 
+	t.Run("buildroot", func(t *testing.T) {
+		ob := e.browser()
+		ob.login(o.email[access.Owner])
+		tok := csrfToken(t, ob.get("/ui/products/plug").body)
+		r := ob.upload("/ui/products/plug/releases/2.0.0/sbom", [][2]string{{"csrf_token", tok}}, "bom.json", "application/json", sbomFixture(t, "buildroot-2024.11.1.cdx.json"))
+		wantStatus(t, "buildroot attach", r, http.StatusSeeOther)
+		wantBody(t, "buildroot attached", ob.get("/ui/products/plug"), "<code>cyclonedx-1.6-json</code>, 20 components, 4 VEX statements")
+		page := ob.get("/ui/products/plug/releases/2.0.0/sbom")
+		wantBody(t, "buildroot components", page, `<th scope="row">busybox</th>`, "<code>cpe:2.3:a:busybox:busybox:1.36.1:*:*:*:*:*:*:*</code>",
+			"<code>cpe:2.3:a:libconfuse_project:libconfuse:3.3:*:*:*:*:*:*:*</code>")
+		r = ob.upload("/ui/products/plug/releases/2.0.0/sbom", [][2]string{{"csrf_token", tok}}, "alpine.cdx.json", "application/json", sbomFixture(t, "syft-alpine.cdx15.json"))
+		wantStatus(t, "back to alpine", r, http.StatusSeeOther)
+	})
+
 	t.Run("viewer_sees_no_form", func(t *testing.T) {
 		v := e.browser()
 		v.login(o.email[access.Viewer])
