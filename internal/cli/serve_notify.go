@@ -10,16 +10,16 @@ import (
 
 	"github.com/lifeline-iot/lifeline/internal/access"
 	"github.com/lifeline-iot/lifeline/internal/notify/smtp"
-	"github.com/lifeline-iot/lifeline/internal/notify/webhook"
 	"github.com/lifeline-iot/lifeline/internal/service"
 )
 
 // notifyFlags configure notification delivery: the SMTP relay for email
 // and the rules for webhooks.
 type notifyFlags struct {
-	smtp                 smtp.Config
-	insecureHTTPWebhooks bool
-	publicURL            string
+	smtp                    smtp.Config
+	insecureHTTPWebhooks    bool
+	insecurePrivateWebhooks bool
+	publicURL               string
 }
 
 func (n *notifyFlags) register(cmd *cobra.Command) {
@@ -30,13 +30,17 @@ func (n *notifyFlags) register(cmd *cobra.Command) {
 	f.StringVar(&n.smtp.Password, "smtp-password", "", "SMTP password (prefer LIFELINE_SMTP_PASSWORD to a flag)")
 	f.BoolVar(&n.smtp.InsecurePlaintext, "smtp-insecure-plaintext", false, "INSECURE: send email without TLS when the relay offers no STARTTLS; mail crosses the network readable")
 	f.BoolVar(&n.insecureHTTPWebhooks, "insecure-http-webhooks", false, "INSECURE: allow webhook URLs without TLS; signed notifications cross the network readable")
+	f.BoolVar(&n.insecurePrivateWebhooks, "insecure-private-webhooks", false, "INSECURE: let webhooks reach loopback and private addresses, i.e. let organisation owners make this server send requests inside your network")
 	f.StringVar(&n.publicURL, "public-url", "", "the server's public address, for links in notifications, e.g. https://lifeline.example.com")
 }
 
 func (n *notifyFlags) config(log *slog.Logger) (service.Notify, error) {
-	cfg := service.Notify{Webhook: webhook.Sender{}, InsecureHTTPWebhooks: n.insecureHTTPWebhooks, BaseURL: strings.TrimRight(n.publicURL, "/")}
+	cfg := service.Notify{InsecureHTTPWebhooks: n.insecureHTTPWebhooks, InsecurePrivateWebhooks: n.insecurePrivateWebhooks, BaseURL: strings.TrimRight(n.publicURL, "/")}
 	if n.insecureHTTPWebhooks {
 		log.Warn("INSECURE: --insecure-http-webhooks is on; webhook notifications may travel over plain HTTP")
+	}
+	if n.insecurePrivateWebhooks {
+		log.Warn("INSECURE: --insecure-private-webhooks is on; organisation owners can make this server send requests to private addresses")
 	}
 	if n.smtp.Addr != "" {
 		if n.smtp.From == "" {

@@ -196,3 +196,30 @@ func boolFirst(a, b bool) int {
 	}
 	return 1
 }
+
+// Totals counts the distinct devices that run a release with at least one
+// open finding, split by whether their product is in support. A device
+// exposed to many vulnerabilities counts once.
+func Totals(findings []Finding, releases []Release, products []Product) (inSupport, outOfSupport int) {
+	open := map[string]bool{}
+	for _, f := range findings {
+		if f.Open {
+			open[f.ReleaseID] = true
+		}
+	}
+	supported := map[string]bool{}
+	for _, p := range products {
+		supported[p.ID] = p.InSupport
+	}
+	for _, r := range releases {
+		if !open[r.ID] {
+			continue
+		}
+		if supported[r.ProductID] {
+			inSupport += r.Devices
+		} else {
+			outOfSupport += r.Devices
+		}
+	}
+	return inSupport, outOfSupport
+}

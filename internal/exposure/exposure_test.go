@@ -73,3 +73,19 @@ func TestFixedReleaseNeedsAnSBOM(t *testing.T) {
 		t.Fatal("a release without an SBOM cannot be known to fix anything")
 	}
 }
+
+func TestTotals(t *testing.T) {
+	products := []exposure.Product{{ID: "cam", InSupport: true}, {ID: "old"}}
+	releases := []exposure.Release{
+		{ID: "c1", ProductID: "cam", Devices: 50}, {ID: "c2", ProductID: "cam", Devices: 30}, {ID: "o1", ProductID: "old", Devices: 7},
+	}
+	findings := []exposure.Finding{
+		{VulnID: "A", ReleaseID: "c1", Open: true}, {VulnID: "B", ReleaseID: "c1", Open: true}, // one release, two vulnerabilities
+		{VulnID: "A", ReleaseID: "c2", Open: false},
+		{VulnID: "A", ReleaseID: "o1", Open: true},
+	}
+	in, out := exposure.Totals(findings, releases, products)
+	if in != 50 || out != 7 {
+		t.Fatalf("Totals = %d, %d; want 50, 7", in, out)
+	}
+}

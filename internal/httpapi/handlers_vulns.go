@@ -4,15 +4,13 @@ import (
 	"net/http"
 
 	"github.com/lifeline-iot/lifeline/internal/access"
-	"github.com/lifeline-iot/lifeline/internal/exposure"
 	"github.com/lifeline-iot/lifeline/internal/service"
 	"github.com/lifeline-iot/lifeline/internal/store"
 )
 
-// VulnListResponse is the portfolio view: vulnerabilities worst first.
-type VulnListResponse struct {
-	Items []exposure.Vulnerability `json:"items"`
-}
+// VulnListResponse is the portfolio view: vulnerabilities worst first, and
+// the devices exposed to at least one.
+type VulnListResponse = service.Portfolio
 
 // FindingListResponse lists findings.
 type FindingListResponse struct {
@@ -35,11 +33,7 @@ type VEXUploadResponse = store.VEXDocument
 type vexBody []byte
 
 func (a *API) listVulns(r *http.Request, p access.Principal) (any, error) {
-	vs, err := a.svc.Vulnerabilities(r.Context(), p, service.VulnFilter{ProductKey: r.URL.Query().Get("product"), IncludeResolved: r.URL.Query().Get("resolved") == "true"})
-	if vs == nil {
-		vs = []exposure.Vulnerability{}
-	}
-	return VulnListResponse{Items: vs}, err
+	return a.svc.Vulnerabilities(r.Context(), p, service.VulnFilter{ProductKey: r.URL.Query().Get("product"), IncludeResolved: r.URL.Query().Get("resolved") == "true"})
 }
 
 func (a *API) getVuln(r *http.Request, p access.Principal) (any, error) {

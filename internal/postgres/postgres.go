@@ -92,6 +92,12 @@ func (Dialect) IsForeignKeyViolation(err error) bool { return pgCode(err) == "23
 // RefreshStatistics implements sqlstore.Dialect.
 func (Dialect) RefreshStatistics(table string) string { return "ANALYZE " + table }
 
+// TransactionLock implements sqlstore.Dialect with a transaction-scoped
+// advisory lock on a hash of the key.
+func (Dialect) TransactionLock() string {
+	return "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))"
+}
+
 // bulkChunk is how many devices one array statement carries.
 const bulkChunk = 10_000
 

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -148,12 +150,14 @@ func (s *Service) ImportFeed(ctx context.Context, p access.Principal, spec FeedS
 	res := FeedResult{}
 	changed := map[string]bool{}
 	var batch []store.AdvisoryRecord
+	inBatch := map[string]bool{}
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
 		err := s.store.Tx(ctx, func(q store.Queries) error { return q.Advisories().PutAdvisories(ctx, batch) })
 		batch = batch[:0]
+		clear(inBatch)
 		return err
 	}
 	records := 0
@@ -162,14 +166,12 @@ func (s *Service) ImportFeed(ctx context.Context, p access.Principal, spec FeedS
 		if err != nil {
 			return err
 		}
-		for _, b := range batch { // a feed may repeat a record; the later one wins
-			if b.Source == r.Source && b.ID == r.ID {
-				if err := flush(); err != nil {
-					return err
-				}
-				break
+		if inBatch[r.Source+"\x00"+r.ID] { // a feed may repeat a record; the later one wins
+			if err := flush(); err != nil {
+				return err
 			}
 		}
+		inBatch[r.Source+"\x00"+r.ID] = true
 		batch = append(batch, r)
 		changed[r.VulnID] = true
 		records++
@@ -198,15 +200,15 @@ func (s *Service) ImportFeed(ctx context.Context, p access.Principal, spec FeedS
 	res.Vulns = len(vulns)
 	if len(vulns) > fullRematchAbove {
 		err = s.eachOrganisation(ctx, func(orgID string) error {
-			_, err := s.RematchAll(ctx, orgID)
+			r, _, err := s.RematchAll(ctx, orgID)
+			res.NewFindings += len(r.Added)
 			return err
 		})
 	} else {
 		var changed map[string]store.SyncResult
 		changed, err = s.rematchVulns(ctx, vulns)
-		for orgID, c := range changed {
+		for _, c := range changed {
 			res.NewFindings += len(c.Added)
-			s.notifyFindings(ctx, orgID, c.Added, c.NewlyExploited)
 		}
 	}
 	if err != nil {
@@ -245,18 +247,12 @@ func checkFeedSpec(p access.Principal, spec FeedSpec) error {
 	}
 	var fe errs.Fields
 	fe.Check(spec.Name != "" && len(spec.Name) <= 64 && !strings.ContainsAny(spec.Name, " /\\"), "name", "is required: up to 64 characters without spaces or slashes")
-	fe.Check(contains(FeedKinds, spec.Kind), "kind", "must be one of osv, nvd, csaf, kev")
+	fe.Check(slices.Contains(FeedKinds, spec.Kind), "kind", "must be one of osv, nvd, csaf, kev")
 	fe.Check(spec.Location != "", "location", "is required: a file, a directory or an http(s) URL")
-	return fe.Err()
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
+	if u, err := url.Parse(spec.Location); err == nil && u.User != nil {
+		fe.Add("location", "must not hold a user name or password: they would be stored and logged; use a mirror that needs none")
 	}
-	return false
+	return fe.Err()
 }
 
 // fetchFeed returns a local path for the feed: the location itself, or a
@@ -381,7 +377,12 @@ func readFeed(kind, path string, since time.Time, fn func(*advisory.Advisory) er
 		if info.IsDir() {
 			return csaf.ReadDir(os.DirFS(path), lim, each)
 		}
-		b, err := os.ReadFile(path)
+		f, err := os.Open(path)
+		if err != nil {
+			return advisory.ImportStats{}, err
+		}
+		defer f.Close()
+		b, err := io.ReadAll(io.LimitReader(f, maxFeedDownload[FeedCSAF]+1))
 		if err != nil {
 			return advisory.ImportStats{}, err
 		}
@@ -430,6 +431,14 @@ func (s *Service) Feeds(ctx context.Context, p access.Principal) ([]store.Feed, 
 	fs, err := s.store.Advisories().Feeds(ctx)
 	if err != nil {
 		return nil, nil, err
+	}
+	if !p.CanAdminSite() {
+		// Where the operator mirrors feeds, and what went wrong reading
+		// them, is the operator's business: locations can hold tokens and
+		// errors name paths.
+		for i := range fs {
+			fs[i].Location, fs[i].LastError = "", ""
+		}
 	}
 	counts, err := s.store.Advisories().CountAdvisories(ctx)
 	return fs, counts, err

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/lifeline-iot/lifeline/internal/advisory"
 	"github.com/lifeline-iot/lifeline/internal/component"
@@ -66,9 +67,9 @@ type advisorySet struct {
 }
 
 // loadAdvisories builds the index of every live record filed under keys.
-func (s *Service) loadAdvisories(ctx context.Context, keys []string) (*advisorySet, error) {
+func loadAdvisories(ctx context.Context, adv store.Advisories, keys []string) (*advisorySet, error) {
 	set := &advisorySet{ix: vulnmatch.NewIndex(), vulnOf: map[store.AdvisoryRef]string{}, facts: map[string]store.VulnFacts{}}
-	err := s.store.Advisories().AdvisoriesForKeys(ctx, keys, func(r store.AdvisoryRecord) error {
+	err := adv.AdvisoriesForKeys(ctx, keys, func(r store.AdvisoryRecord) error {
 		var a advisory.Advisory
 		if err := json.Unmarshal(r.Document, &a); err != nil {
 			return errs.Wrap(errs.Internal, err, "stored advisory %s:%s", r.Source, r.ID)
@@ -86,7 +87,7 @@ func (s *Service) loadAdvisories(ctx context.Context, keys []string) (*advisoryS
 	}
 	// Scores and the exploited flag come from every record of each
 	// vulnerability, including those (KEV) that name no component.
-	set.facts, err = s.store.Advisories().VulnerabilityFacts(ctx, vulns)
+	set.facts, err = adv.VulnerabilityFacts(ctx, vulns)
 	return set, err
 }
 
@@ -102,22 +103,52 @@ type reasonJSON struct {
 }
 
 // decisions are what an organisation has said about findings: triage by
-// component identity and vulnerability, and VEX statements.
+// product, component identity and vulnerability, and VEX statements, both
+// uploaded and embedded in releases' SBOMs.
 type decisions struct {
-	triage map[[3]string]store.Triage
-	vex    []vex.Statement
+	triage  map[[3]string]store.Triage
+	vex     []vex.Statement
+	sbomVEX map[string][]vex.Statement // by release ID
+	// releasedAt orders releases, for "fixed in release X" decisions: by
+	// release ID, and by product ID and version.
+	releasedAt map[string]time.Time
+	versionAt  map[[2]string]time.Time
 }
 
-func (s *Service) loadDecisions(ctx context.Context, os store.OrgStore) (*decisions, error) {
-	d := &decisions{triage: map[[3]string]store.Triage{}}
-	ts, err := os.Triage(ctx, "")
+// loadDecisions reads an organisation's decisions; releaseIDs are the
+// releases whose embedded VEX is needed.
+func loadDecisions(ctx context.Context, org store.OrgStore, releaseIDs []string) (*decisions, error) {
+	d := &decisions{triage: map[[3]string]store.Triage{}, sbomVEX: map[string][]vex.Statement{},
+		releasedAt: map[string]time.Time{}, versionAt: map[[2]string]time.Time{}}
+	ts, err := org.Triage(ctx, "")
 	if err != nil {
 		return nil, err
 	}
+	fixedProducts := map[string]bool{}
 	for _, t := range ts {
 		d.triage[[3]string{t.ProductID, t.Identity, t.VulnID}] = t
+		if t.State == store.TriageFixed {
+			fixedProducts[t.ProductID] = true
+		}
 	}
-	docs, err := os.VEXDocuments(ctx)
+	for pid := range fixedProducts {
+		pg := store.Page{Limit: store.MaxLimit}
+		for {
+			l, err := org.Releases(ctx, pid, pg)
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range l.Items {
+				d.releasedAt[r.ID] = r.ReleasedAt
+				d.versionAt[[2]string{pid, r.Version}] = r.ReleasedAt
+			}
+			if l.Next == "" {
+				break
+			}
+			pg.Cursor = l.Next
+		}
+	}
+	docs, err := org.VEXDocuments(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -128,29 +159,24 @@ func (s *Service) loadDecisions(ctx context.Context, os store.OrgStore) (*decisi
 		}
 		d.vex = append(d.vex, sts...)
 	}
-	return d, nil
-}
-
-// releaseVEX returns the VEX statements embedded in a release's SBOM.
-func (s *Service) releaseVEX(ctx context.Context, os store.OrgStore, releaseID string) ([]vex.Statement, error) {
-	b, err := os.ReleaseSBOM(ctx, releaseID)
-	if errs.KindOf(err) == errs.NotFound || (err == nil && b.VEX == 0) {
-		return nil, nil
-	}
+	embedded, err := org.ReleaseVEX(ctx, releaseIDs)
 	if err != nil {
 		return nil, err
 	}
-	var doc sbom.Document
-	if err := json.Unmarshal(b.Document, &doc); err != nil {
-		return nil, errs.Wrap(errs.Internal, err, "stored SBOM of release %s", releaseID)
+	for id, b := range embedded {
+		var sts []vex.Statement
+		if err := json.Unmarshal(b, &sts); err != nil {
+			return nil, errs.Wrap(errs.Internal, err, "stored VEX of release %s", id)
+		}
+		d.sbomVEX[id] = sts
 	}
-	return vex.FromSBOM(doc.VEX, doc.Components), nil
+	return d, nil
 }
 
 // findingsFor matches components against set and returns one finding per
 // component and vulnerability, with triage and VEX applied. only, when not
 // nil, keeps only those vulnerabilities.
-func findingsFor(comps []store.ReleaseComponent, set *advisorySet, d *decisions, sbomVEX map[string][]vex.Statement, only map[string]bool) []store.Finding {
+func findingsFor(comps []store.ReleaseComponent, set *advisorySet, d *decisions, only map[string]bool) []store.Finding {
 	var out []store.Finding
 	cache := map[string][]vulnmatch.Match{} // the same component in many releases is matched once
 	for _, c := range comps {
@@ -189,7 +215,7 @@ func findingsFor(comps []store.ReleaseComponent, set *advisorySet, d *decisions,
 		for _, vuln := range order {
 			f := byVuln[vuln]
 			f.Reason = marshalReasons(reasons[vuln])
-			d.apply(f, c, sbomVEX[c.ReleaseID], set)
+			d.apply(f, c)
 			out = append(out, *f)
 		}
 	}
@@ -208,12 +234,21 @@ func marshalReasons(rs []reasonJSON) []byte {
 	return bytes.TrimSpace(b.Bytes())
 }
 
-// apply sets a finding's status from triage (which wins) or VEX.
-func (d *decisions) apply(f *store.Finding, c store.ReleaseComponent, sbomVEX []vex.Statement, set *advisorySet) {
+// apply sets a finding's status from triage (which wins) or VEX. A
+// "fixed in release X" decision applies to X and later releases; earlier
+// ones stay affected.
+func (d *decisions) apply(f *store.Finding, c store.ReleaseComponent) {
 	if t, ok := d.triage[[3]string{f.ProductID, f.Identity, f.VulnID}]; ok {
 		f.Status, f.Justification, f.DecidedBy = t.State, t.Justification, "triage"
+		if t.State == store.TriageFixed {
+			fixedAt, known := d.versionAt[[2]string{t.ProductID, t.FixedIn}]
+			if at, ok := d.releasedAt[c.ReleaseID]; known && ok && at.Before(fixedAt) {
+				f.Status, f.Justification = store.FindingAffected, "fixed in "+t.FixedIn
+			}
+		}
 		return
 	}
+	sbomVEX := d.sbomVEX[c.ReleaseID]
 	target := vex.Target{Ref: c.Ref, PURL: c.PURL, CPEs: c.CPEs, Name: c.Name, Version: c.Version}
 	ids := map[string]bool{f.VulnID: true}
 	for _, a := range f.Advisories {

@@ -18,19 +18,29 @@ import (
 	"github.com/lifeline-iot/lifeline/internal/store"
 )
 
+// WebhookSender posts a signed webhook body.
+type WebhookSender interface {
+	Send(ctx context.Context, url, event string, secret, body []byte, at time.Time) error
+}
+
+// EmailSender sends one email.
+type EmailSender interface {
+	Send(ctx context.Context, to string, m notify.Email, at time.Time) error
+}
+
 // Notify configures notification delivery.
 type Notify struct {
-	// Webhook posts webhooks; its zero value works.
-	Webhook interface {
-		Send(ctx context.Context, url, event string, secret, body []byte, at time.Time) error
-	}
+	// Webhook posts webhooks; nil means webhook.Sender with the rules below.
+	Webhook WebhookSender
 	// Email sends mail; nil when no SMTP relay is configured.
-	Email interface {
-		Send(ctx context.Context, to string, m notify.Email, at time.Time) error
-	}
+	Email EmailSender
 	// InsecureHTTPWebhooks allows webhook URLs without TLS. Signed bodies
 	// then cross the network readable by anyone on the path.
 	InsecureHTTPWebhooks bool
+	// InsecurePrivateWebhooks lets webhooks reach loopback and private
+	// addresses, that is, lets any organisation owner make the server send
+	// requests inside the operator's network.
+	InsecurePrivateWebhooks bool
 	// BaseURL is the server's public address, for links in notifications.
 	BaseURL string
 }
@@ -171,20 +181,23 @@ func (s *Service) TestNotificationTarget(ctx context.Context, p access.Principal
 	}
 	for _, t := range ts {
 		if t.ID == id {
-			return s.enqueue(ctx, orgID, []store.NotificationTarget{t}, notify.Event{Kind: notify.EventTest})
+			return s.store.Tx(ctx, func(q store.Queries) error {
+				return s.enqueue(ctx, q.Org(orgID), []store.NotificationTarget{t}, notify.Event{Kind: notify.EventTest})
+			})
 		}
 	}
 	return errs.E(errs.NotFound, "no such notification target").WithCode("notification_target_not_found")
 }
 
-// enqueue queues e for each target that wants it.
-func (s *Service) enqueue(ctx context.Context, orgID string, targets []store.NotificationTarget, e notify.Event) error {
-	org, err := s.store.Org(orgID).Organisation(ctx)
+// enqueue queues e for each target that wants it, through org (the
+// caller's transaction, so that notifications land with what caused them).
+func (s *Service) enqueue(ctx context.Context, org store.OrgStore, targets []store.NotificationTarget, e notify.Event) error {
+	o, err := org.Organisation(ctx)
 	if err != nil {
 		return err
 	}
 	now := s.clock.Now()
-	e.ID, e.Organisation, e.At = ids.New(), org.Slug, now
+	e.ID, e.Organisation, e.At = ids.New(), o.Slug, now
 	if s.notify.BaseURL != "" {
 		e.URL = s.notify.BaseURL + "/ui/vulnerabilities"
 	}
@@ -203,27 +216,25 @@ func (s *Service) enqueue(ctx context.Context, orgID string, targets []store.Not
 	if len(ns) == 0 {
 		return nil
 	}
-	return s.store.Tx(ctx, func(q store.Queries) error { return q.Org(orgID).EnqueueNotifications(ctx, ns) })
+	return org.EnqueueNotifications(ctx, ns)
 }
 
-// notifyFindings queues notifications of new findings and of newly
-// exploited vulnerabilities. Failing to queue is logged, not returned: the
-// findings themselves are stored.
-func (s *Service) notifyFindings(ctx context.Context, orgID string, added []store.Finding, exploited []string) {
-	if len(added) == 0 && len(exploited) == 0 {
-		return
+// queueNotifications queues, in q's transaction, notifications of what a
+// rematch changed: new open findings, and vulnerabilities newly known to be
+// exploited.
+func (s *Service) queueNotifications(ctx context.Context, q store.Queries, orgID string, res store.SyncResult) error {
+	if len(res.Added) == 0 && len(res.NewlyExploited) == 0 {
+		return nil
 	}
-	targets, err := s.store.Org(orgID).NotificationTargets(ctx)
+	org := q.Org(orgID)
+	targets, err := org.NotificationTargets(ctx)
 	if err != nil || len(targets) == 0 {
-		if err != nil {
-			s.log.ErrorContext(ctx, "notification targets", "org", orgID, "err", err)
-		}
-		return
+		return err
 	}
-	if len(added) > 0 {
-		names := s.releaseNames(ctx, orgID, added)
+	if len(res.Added) > 0 {
+		names := releaseNames(ctx, org, res.Added)
 		e := notify.Event{Kind: notify.EventNewFindings}
-		for _, f := range added {
+		for _, f := range res.Added {
 			if f.Status != store.FindingOpen && f.Status != store.FindingAffected {
 				continue
 			}
@@ -231,22 +242,20 @@ func (s *Service) notifyFindings(ctx context.Context, orgID string, added []stor
 			e.Findings = append(e.Findings, notify.Finding{Vulnerability: f.VulnID, Score: f.Score, Exploited: f.Exploited, Product: n[0], Release: n[1], Component: f.Component})
 		}
 		if len(e.Findings) > 0 {
-			if err := s.enqueue(ctx, orgID, targets, e); err != nil {
-				s.log.ErrorContext(ctx, "queueing notifications", "org", orgID, "err", err)
+			if err := s.enqueue(ctx, org, targets, e); err != nil {
+				return err
 			}
 		}
 	}
-	if len(exploited) > 0 {
-		if err := s.enqueue(ctx, orgID, targets, notify.Event{Kind: notify.EventExploited, Exploited: exploited}); err != nil {
-			s.log.ErrorContext(ctx, "queueing notifications", "org", orgID, "err", err)
-		}
+	if len(res.NewlyExploited) > 0 {
+		return s.enqueue(ctx, org, targets, notify.Event{Kind: notify.EventExploited, Exploited: res.NewlyExploited})
 	}
+	return nil
 }
 
 // releaseNames maps release IDs to product name and version.
-func (s *Service) releaseNames(ctx context.Context, orgID string, fs []store.Finding) map[string][2]string {
+func releaseNames(ctx context.Context, os store.OrgStore, fs []store.Finding) map[string][2]string {
 	out := map[string][2]string{}
-	os := s.store.Org(orgID)
 	for _, f := range fs {
 		if _, ok := out[f.ReleaseID]; ok {
 			continue
@@ -278,15 +287,18 @@ func (s *Service) releaseNames(ctx context.Context, orgID string, fs []store.Fin
 // returns how many were delivered. Every server runs it: claims keep two
 // servers from sending the same delivery at once.
 func (s *Service) DeliverNotifications(ctx context.Context) (int, error) {
-	now := s.clock.Now()
-	due, err := s.store.Directory().ClaimNotifications(ctx, now, 2*time.Minute, 50)
+	// A claim must outlast the slowest batch (a webhook gives up after
+	// 15 s, an email after a minute), or another server would send again.
+	const batch = 10
+	const lease = batch * 2 * time.Minute
+	due, err := s.store.Directory().ClaimNotifications(ctx, s.clock.Now(), lease, batch)
 	if err != nil {
 		return 0, err
 	}
 	delivered := 0
 	for _, n := range due {
-		err := s.deliver(ctx, n, now)
-		a := store.NotificationAttempt{At: s.clock.Now(), Delivered: err == nil}
+		err := s.deliver(ctx, n)
+		a := store.NotificationAttempt{At: s.clock.Now(), Delivered: err == nil, Claimed: n.NextAttemptAt}
 		if err != nil {
 			a.Error = err.Error()
 			if len(a.Error) > 500 {
@@ -308,7 +320,7 @@ func (s *Service) DeliverNotifications(ctx context.Context) (int, error) {
 	return delivered, nil
 }
 
-func (s *Service) deliver(ctx context.Context, n store.ClaimedNotification, now time.Time) error {
+func (s *Service) deliver(ctx context.Context, n store.ClaimedNotification) error {
 	switch n.Target.Kind {
 	case notify.KindWebhook:
 		if s.updates.Secrets == nil {
@@ -318,13 +330,11 @@ func (s *Service) deliver(ctx context.Context, n store.ClaimedNotification, now 
 		if err != nil {
 			return err
 		}
-		var sender interface {
-			Send(ctx context.Context, url, event string, secret, body []byte, at time.Time) error
-		} = webhook.Sender{}
+		var sender WebhookSender = webhook.Sender{AllowPrivate: s.notify.InsecurePrivateWebhooks}
 		if s.notify.Webhook != nil {
 			sender = s.notify.Webhook
 		}
-		return sender.Send(ctx, n.Target.URL, n.Event, secret, n.Payload, now)
+		return sender.Send(ctx, n.Target.URL, n.Event, secret, n.Payload, s.clock.Now())
 	case notify.KindEmail:
 		if s.notify.Email == nil {
 			return errs.E(errs.Unavailable, "this server has no SMTP relay configured")
@@ -333,7 +343,12 @@ func (s *Service) deliver(ctx context.Context, n store.ClaimedNotification, now 
 		if err := json.Unmarshal(n.Payload, &e); err != nil {
 			return err
 		}
-		return s.notify.Email.Send(ctx, n.Target.Email, notify.EmailFor(e), now)
+		if err := s.notify.Email.Send(ctx, n.Target.Email, notify.EmailFor(e), s.clock.Now()); err != nil {
+			// The relay's answer is the operator's business, not the tenant's.
+			s.log.WarnContext(ctx, "sending notification email", "target", n.Target.ID, "err", err)
+			return errs.E(errs.Unavailable, "the mail relay did not accept the message")
+		}
+		return nil
 	}
 	return errs.E(errs.Internal, "unknown target kind %q", n.Target.Kind)
 }

@@ -73,7 +73,7 @@ func TestNotifications(t *testing.T) {
 	if pe := errs.Public(err); pe.Kind != errs.Invalid || pe.Fields[0].Field != "url" {
 		t.Fatalf("an http:// webhook: %v", err)
 	}
-	e.svc.WithNotify(service.Notify{Email: mail, BaseURL: "https://lifeline.example", InsecureHTTPWebhooks: true})
+	e.svc.WithNotify(service.Notify{Email: mail, BaseURL: "https://lifeline.example", InsecureHTTPWebhooks: true, InsecurePrivateWebhooks: true})
 	hook, secret, err := e.svc.CreateNotificationTarget(ctx, e.p, service.NewTarget{Kind: "webhook", Name: "PSIRT", URL: srv.URL + "/hook", MinScore: 9, OnExploited: true})
 	mustNil(t, err)
 	if !strings.HasPrefix(secret, "whsec_") || len(hook.SecretSealed) == 0 || strings.Contains(string(hook.SecretSealed), secret) {

@@ -7,7 +7,6 @@ import (
 	"github.com/lifeline-iot/lifeline/internal/advisory"
 	"github.com/lifeline-iot/lifeline/internal/errs"
 	"github.com/lifeline-iot/lifeline/internal/store"
-	"github.com/lifeline-iot/lifeline/internal/vex"
 	"github.com/lifeline-iot/lifeline/internal/vulnmatch"
 )
 
@@ -15,7 +14,14 @@ import (
 // SBOM rematches its release against the advisories filed under its
 // components' keys; a new or changed advisory rematches its
 // vulnerabilities against the components filed under their keys, in every
-// organisation. RematchAll is the full pass, for after a large import.
+// organisation. RematchAll is the full pass, for after a large import or a
+// new VEX document.
+//
+// Each rematch of an organisation runs in one transaction that first takes
+// the organisation's findings lock (store.Vulns.LockVulns) and then reads
+// what it matches from, so two rematches, or a rematch and a triage
+// decision, never overwrite each other with what they read earlier. The
+// notifications a rematch causes are queued in the same transaction.
 
 // componentKeys returns the matcher keys of components.
 func componentKeys(comps []store.ReleaseComponent) []string {
@@ -32,32 +38,40 @@ func componentKeys(comps []store.ReleaseComponent) []string {
 	return keys
 }
 
-// rematchRelease recomputes one release's findings and returns the new ones.
-func (s *Service) rematchRelease(ctx context.Context, orgID, releaseID string) ([]store.Finding, error) {
-	os := s.store.Org(orgID)
-	comps, err := os.ReleaseComponents(ctx, releaseID)
-	if err != nil {
-		return nil, err
+func releaseIDs(comps []store.ReleaseComponent) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range comps {
+		if !seen[c.ReleaseID] {
+			seen[c.ReleaseID] = true
+			out = append(out, c.ReleaseID)
+		}
 	}
-	set, err := s.loadAdvisories(ctx, componentKeys(comps))
+	return out
+}
+
+// rematchRelease recomputes one release's findings inside q, which must be
+// a transaction holding the organisation's lock.
+func (s *Service) rematchRelease(ctx context.Context, q store.Queries, orgID, releaseID string) (store.SyncResult, error) {
+	org := q.Org(orgID)
+	comps, err := org.ReleaseComponents(ctx, releaseID)
 	if err != nil {
-		return nil, err
+		return store.SyncResult{}, err
 	}
-	d, err := s.loadDecisions(ctx, os)
+	set, err := loadAdvisories(ctx, q.Advisories(), componentKeys(comps))
 	if err != nil {
-		return nil, err
+		return store.SyncResult{}, err
 	}
-	sv, err := s.releaseVEX(ctx, os, releaseID)
+	d, err := loadDecisions(ctx, org, []string{releaseID})
 	if err != nil {
-		return nil, err
+		return store.SyncResult{}, err
 	}
-	fs := findingsFor(comps, set, d, map[string][]vex.Statement{releaseID: sv}, nil)
-	var res store.SyncResult
-	err = s.store.Tx(ctx, func(q store.Queries) error {
-		res, err = q.Org(orgID).SyncFindings(ctx, store.FindingScope{ReleaseIDs: []string{releaseID}}, fs, s.clock.Now())
-		return err
-	})
-	return res.Added, err
+	fs := findingsFor(comps, set, d, nil)
+	res, err := org.SyncFindings(ctx, store.FindingScope{ReleaseIDs: []string{releaseID}}, fs, s.clock.Now())
+	if err != nil {
+		return res, err
+	}
+	return res, s.queueNotifications(ctx, q, orgID, res)
 }
 
 // setFromRecords builds a matcher index over stored records.
@@ -93,45 +107,13 @@ func (s *Service) rematchVulns(ctx context.Context, vulnIDs []string) (map[strin
 	if len(vulnIDs) == 0 {
 		return nil, nil
 	}
-	var recs []store.AdvisoryRecord
-	only := map[string]bool{}
-	for _, id := range vulnIDs {
-		only[id] = true
-		rs, err := s.store.Advisories().VulnerabilityRecords(ctx, id)
-		if err != nil && errs.KindOf(err) != errs.NotFound {
-			return nil, err
-		}
-		recs = append(recs, rs...)
-	}
-	facts, err := s.store.Advisories().VulnerabilityFacts(ctx, vulnIDs)
-	if err != nil {
-		return nil, err
-	}
-	set, keys, err := setFromRecords(recs, facts)
-	if err != nil {
-		return nil, err
-	}
 	changed := map[string]store.SyncResult{}
-	err = s.eachOrganisation(ctx, func(orgID string) error {
-		os := s.store.Org(orgID)
-		comps, err := os.ComponentsForKeys(ctx, keys)
-		if err != nil {
-			return err
-		}
-		var fs []store.Finding
-		if len(comps) > 0 {
-			d, err := s.loadDecisions(ctx, os)
-			if err != nil {
-				return err
-			}
-			sv, err := s.releasesVEX(ctx, os, comps)
-			if err != nil {
-				return err
-			}
-			fs = findingsFor(comps, set, d, sv, only)
-		}
+	err := s.eachOrganisation(ctx, func(orgID string) error {
 		return s.store.Tx(ctx, func(q store.Queries) error {
-			res, err := q.Org(orgID).SyncFindings(ctx, store.FindingScope{VulnIDs: vulnIDs}, fs, s.clock.Now())
+			if err := q.Org(orgID).LockVulns(ctx); err != nil {
+				return err
+			}
+			res, err := s.rematchOrgVulns(ctx, q, orgID, vulnIDs)
 			if len(res.Added) > 0 || len(res.NewlyExploited) > 0 {
 				changed[orgID] = res
 			}
@@ -141,56 +123,92 @@ func (s *Service) rematchVulns(ctx context.Context, vulnIDs []string) (map[strin
 	return changed, err
 }
 
-// releasesVEX returns the SBOM-embedded VEX of the releases of comps.
-func (s *Service) releasesVEX(ctx context.Context, os store.OrgStore, comps []store.ReleaseComponent) (map[string][]vex.Statement, error) {
-	out := map[string][]vex.Statement{}
-	for _, c := range comps {
-		if _, done := out[c.ReleaseID]; done {
-			continue
+// rematchOrgVulns recomputes one organisation's findings of the named
+// vulnerabilities inside q, a transaction holding the organisation's lock.
+func (s *Service) rematchOrgVulns(ctx context.Context, q store.Queries, orgID string, vulnIDs []string) (store.SyncResult, error) {
+	var recs []store.AdvisoryRecord
+	only := map[string]bool{}
+	for _, id := range vulnIDs {
+		only[id] = true
+		rs, err := q.Advisories().VulnerabilityRecords(ctx, id)
+		if err != nil && errs.KindOf(err) != errs.NotFound {
+			return store.SyncResult{}, err
 		}
-		sv, err := s.releaseVEX(ctx, os, c.ReleaseID)
-		if err != nil {
-			return nil, err
-		}
-		out[c.ReleaseID] = sv
+		recs = append(recs, rs...)
 	}
-	return out, nil
+	facts, err := q.Advisories().VulnerabilityFacts(ctx, vulnIDs)
+	if err != nil {
+		return store.SyncResult{}, err
+	}
+	set, keys, err := setFromRecords(recs, facts)
+	if err != nil {
+		return store.SyncResult{}, err
+	}
+	org := q.Org(orgID)
+	comps, err := org.ComponentsForKeys(ctx, keys)
+	if err != nil {
+		return store.SyncResult{}, err
+	}
+	var fs []store.Finding
+	if len(comps) > 0 {
+		d, err := loadDecisions(ctx, org, releaseIDs(comps))
+		if err != nil {
+			return store.SyncResult{}, err
+		}
+		fs = findingsFor(comps, set, d, only)
+	}
+	res, err := org.SyncFindings(ctx, store.FindingScope{VulnIDs: vulnIDs}, fs, s.clock.Now())
+	if err != nil {
+		return res, err
+	}
+	return res, s.queueNotifications(ctx, q, orgID, res)
 }
 
 // RematchAll recomputes every finding of one organisation: every release's
 // components against every advisory filed under their keys.
-func (s *Service) RematchAll(ctx context.Context, orgID string) (findings int, err error) {
-	os := s.store.Org(orgID)
-	rels, err := os.ReleasesWithComponents(ctx)
+func (s *Service) RematchAll(ctx context.Context, orgID string) (store.SyncResult, int, error) {
+	var res store.SyncResult
+	var n int
+	err := s.store.Tx(ctx, func(q store.Queries) error {
+		org := q.Org(orgID)
+		if err := org.LockVulns(ctx); err != nil {
+			return err
+		}
+		var err error
+		res, n, err = s.rematchAll(ctx, q, orgID)
+		return err
+	})
+	return res, n, err
+}
+
+func (s *Service) rematchAll(ctx context.Context, q store.Queries, orgID string) (store.SyncResult, int, error) {
+	org := q.Org(orgID)
+	rels, err := org.ReleasesWithComponents(ctx)
 	if err != nil {
-		return 0, err
+		return store.SyncResult{}, 0, err
 	}
 	var comps []store.ReleaseComponent
 	for _, r := range rels {
-		cs, err := os.ReleaseComponents(ctx, r)
+		cs, err := org.ReleaseComponents(ctx, r)
 		if err != nil {
-			return 0, err
+			return store.SyncResult{}, 0, err
 		}
 		comps = append(comps, cs...)
 	}
-	set, err := s.loadAdvisories(ctx, componentKeys(comps))
+	set, err := loadAdvisories(ctx, q.Advisories(), componentKeys(comps))
 	if err != nil {
-		return 0, err
+		return store.SyncResult{}, 0, err
 	}
-	d, err := s.loadDecisions(ctx, os)
+	d, err := loadDecisions(ctx, org, rels)
 	if err != nil {
-		return 0, err
+		return store.SyncResult{}, 0, err
 	}
-	sv, err := s.releasesVEX(ctx, os, comps)
+	fs := findingsFor(comps, set, d, nil)
+	res, err := org.SyncFindings(ctx, store.FindingScope{ReleaseIDs: rels}, fs, s.clock.Now())
 	if err != nil {
-		return 0, err
+		return res, 0, err
 	}
-	fs := findingsFor(comps, set, d, sv, nil)
-	err = s.store.Tx(ctx, func(q store.Queries) error {
-		_, err := q.Org(orgID).SyncFindings(ctx, store.FindingScope{ReleaseIDs: rels}, fs, s.clock.Now())
-		return err
-	})
-	return len(fs), err
+	return res, len(fs), s.queueNotifications(ctx, q, orgID, res)
 }
 
 // eachOrganisation calls fn with the ID of every organisation.

@@ -9,11 +9,11 @@ import (
 	"io"
 
 	"github.com/lifeline-iot/lifeline/internal/access"
-	"github.com/lifeline-iot/lifeline/internal/audit"
 	"github.com/lifeline-iot/lifeline/internal/errs"
 	"github.com/lifeline-iot/lifeline/internal/ids"
 	"github.com/lifeline-iot/lifeline/internal/sbom"
 	"github.com/lifeline-iot/lifeline/internal/store"
+	"github.com/lifeline-iot/lifeline/internal/vex"
 )
 
 // MaxSBOMSize bounds an uploaded SBOM.
@@ -57,19 +57,38 @@ func (s *Service) AttachSBOM(ctx context.Context, p access.Principal, productKey
 	}
 	b := store.ReleaseSBOM{ReleaseID: rel.ID, ProductID: prod.ID, Format: doc.Format, Name: doc.Name, Components: len(doc.Components),
 		VEX: len(doc.VEX), SHA256: hex.EncodeToString(sum[:]), BlobKey: key, Document: docJSON, UploadedAt: s.clock.Now()}
+	var embedded []byte
+	if len(doc.VEX) > 0 {
+		if embedded, err = json.Marshal(vex.FromSBOM(doc.VEX, doc.Components)); err != nil {
+			return b, err
+		}
+	}
+	// The SBOM, its components, its VEX and the findings they give are
+	// stored in one transaction: a release is never left with new
+	// components and old findings.
 	var old string
-	err = s.inOrg(ctx, p.OrgID, func(os store.OrgStore) (*audit.Event, error) {
+	err = s.store.Tx(ctx, func(q store.Queries) error {
+		os := q.Org(p.OrgID)
+		if err := os.LockVulns(ctx); err != nil {
+			return err
+		}
 		if prev, err := os.ReleaseSBOM(ctx, rel.ID); err == nil {
 			old = prev.BlobKey
 		}
 		if err := os.SetReleaseSBOM(ctx, b); err != nil {
-			return nil, err
+			return err
 		}
 		if err := os.SetReleaseComponents(ctx, prod.ID, rel.ID, releaseComponents(doc)); err != nil {
-			return nil, err
+			return err
 		}
-		return s.event(p, "release.sbom", "release", rel.ID, "attached an SBOM ("+doc.Format+") to release "+rel.Version+" of "+prod.Name,
-			map[string]any{"format": doc.Format, "components": b.Components, "sha256": b.SHA256}), nil
+		if err := os.SetReleaseVEX(ctx, rel.ID, embedded); err != nil {
+			return err
+		}
+		if _, err := s.rematchRelease(ctx, q, p.OrgID, rel.ID); err != nil {
+			return err
+		}
+		return os.AppendAudit(ctx, s.event(p, "release.sbom", "release", rel.ID, "attached an SBOM ("+doc.Format+") to release "+rel.Version+" of "+prod.Name,
+			map[string]any{"format": doc.Format, "components": b.Components, "sha256": b.SHA256}))
 	})
 	if err != nil {
 		_ = s.updates.Blobs.Delete(context.WithoutCancel(ctx), key)
@@ -78,11 +97,6 @@ func (s *Service) AttachSBOM(ctx context.Context, p access.Principal, productKey
 	if old != "" {
 		_ = s.updates.Blobs.Delete(context.WithoutCancel(ctx), old)
 	}
-	added, err := s.rematchRelease(ctx, p.OrgID, rel.ID)
-	if err != nil {
-		return b, err
-	}
-	s.notifyFindings(ctx, p.OrgID, added, nil)
 	return b, nil
 }
 

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/lifeline-iot/lifeline/internal/access"
 	"github.com/lifeline-iot/lifeline/internal/advisory"
-	"github.com/lifeline-iot/lifeline/internal/audit"
 	"github.com/lifeline-iot/lifeline/internal/errs"
 	"github.com/lifeline-iot/lifeline/internal/exposure"
 	"github.com/lifeline-iot/lifeline/internal/ids"
@@ -38,9 +38,13 @@ func (s *Service) loadPortfolio(ctx context.Context, os store.OrgStore) (*portfo
 	if err != nil {
 		return nil, err
 	}
-	withSBOM, err := os.ReleasesWithComponents(ctx)
+	rels, err := os.ReleasesWithComponents(ctx)
 	if err != nil {
 		return nil, err
+	}
+	withSBOM := make(map[string]bool, len(rels))
+	for _, id := range rels {
+		withSBOM[id] = true
 	}
 	now := s.clock.Now()
 	pf := &portfolio{byID: map[string]registry.Release{}, prodByID: map[string]registry.Product{}}
@@ -64,7 +68,7 @@ func (s *Service) loadPortfolio(ctx context.Context, os store.OrgStore) (*portfo
 				for _, r := range rl.Items {
 					pf.byID[r.ID] = r
 					pf.releases = append(pf.releases, exposure.Release{ID: r.ID, ProductID: p.ID, Version: r.Version, ReleasedAt: r.ReleasedAt,
-						HasSBOM: slices.Contains(withSBOM, r.ID), Devices: counts[r.ID]})
+						HasSBOM: withSBOM[r.ID], Devices: counts[r.ID]})
 				}
 				if rl.Next == "" {
 					break
@@ -88,35 +92,48 @@ func exposureFindings(fs []store.Finding) []exposure.Finding {
 	return out
 }
 
+// Portfolio is the organisation's vulnerabilities, worst first, and the
+// devices exposed to at least one of them.
+type Portfolio struct {
+	Items                      []exposure.Vulnerability `json:"items"`
+	DevicesExposedInSupport    int                      `json:"devices_exposed_in_support"`
+	DevicesExposedOutOfSupport int                      `json:"devices_exposed_out_of_support"`
+}
+
 // Vulnerabilities ranks the vulnerabilities found in the organisation's
 // releases, worst first, with their exposure.
-func (s *Service) Vulnerabilities(ctx context.Context, p access.Principal, f VulnFilter) ([]exposure.Vulnerability, error) {
+func (s *Service) Vulnerabilities(ctx context.Context, p access.Principal, f VulnFilter) (Portfolio, error) {
 	orgID, err := s.scope(p, access.ReadRegistry)
 	if err != nil {
-		return nil, err
+		return Portfolio{}, err
 	}
 	os := s.store.Org(orgID)
 	ff := store.FindingFilter{}
 	if f.ProductKey != "" {
 		prod, err := os.Product(ctx, f.ProductKey)
 		if err != nil {
-			return nil, err
+			return Portfolio{}, err
 		}
 		ff.ProductID = prod.ID
 	}
 	fs, err := os.Findings(ctx, ff)
 	if err != nil {
-		return nil, err
+		return Portfolio{}, err
 	}
 	pf, err := s.loadPortfolio(ctx, os)
 	if err != nil {
-		return nil, err
+		return Portfolio{}, err
 	}
-	vs := exposure.Summarise(exposureFindings(fs), pf.releases, pf.products)
+	ef := exposureFindings(fs)
+	vs := exposure.Summarise(ef, pf.releases, pf.products)
 	if !f.IncludeResolved {
 		vs = slices.DeleteFunc(vs, func(v exposure.Vulnerability) bool { return !v.Open })
 	}
-	return vs, nil
+	if vs == nil {
+		vs = []exposure.Vulnerability{}
+	}
+	in, out := exposure.Totals(ef, pf.releases, pf.products)
+	return Portfolio{Items: vs, DevicesExposedInSupport: in, DevicesExposedOutOfSupport: out}, nil
 }
 
 // FindingView is a finding with its release and product named, and its
@@ -146,6 +163,10 @@ func (s *Service) Vulnerability(ctx context.Context, p access.Principal, id stri
 		return VulnDetail{}, err
 	}
 	recs, err := s.store.Advisories().VulnerabilityRecords(ctx, id)
+	if err != nil {
+		return VulnDetail{}, err
+	}
+	recs, err = oneVulnerability(id, recs)
 	if err != nil {
 		return VulnDetail{}, err
 	}
@@ -179,6 +200,29 @@ func (s *Service) Vulnerability(ctx context.Context, p access.Principal, id stri
 	d.Findings = s.findingViews(fs, pf)
 	d.Triage, err = os.Triage(ctx, d.ID)
 	return d, err
+}
+
+// oneVulnerability keeps the records of the vulnerability id names: the
+// one whose id it is, or else the only one it is an alias of. An alias of
+// several (a vendor advisory naming three CVEs) is ambiguous.
+func oneVulnerability(id string, recs []store.AdvisoryRecord) ([]store.AdvisoryRecord, error) {
+	byVuln := map[string][]store.AdvisoryRecord{}
+	var vulns []string
+	for _, r := range recs {
+		if _, ok := byVuln[r.VulnID]; !ok {
+			vulns = append(vulns, r.VulnID)
+		}
+		byVuln[r.VulnID] = append(byVuln[r.VulnID], r)
+	}
+	if rs, ok := byVuln[id]; ok {
+		return rs, nil
+	}
+	if len(vulns) == 1 {
+		return recs, nil
+	}
+	slices.Sort(vulns)
+	return nil, errs.E(errs.Conflict, "%s names %d vulnerabilities: %s; ask for one of them", id, len(vulns), strings.Join(vulns, ", ")).
+		WithCode("ambiguous_vulnerability")
 }
 
 func (s *Service) findingViews(fs []store.Finding, pf *portfolio) []FindingView {
@@ -285,12 +329,21 @@ func (s *Service) Triage(ctx context.Context, p access.Principal, req TriageRequ
 	}
 	t := store.Triage{ProductID: prod.ID, Identity: fs[i].Identity, VulnID: req.VulnID, State: req.State, Justification: req.Justification, FixedIn: req.FixedIn,
 		Note: req.Note, ReleaseID: rel.ID, DecidedBy: p.Label(), DecidedAt: s.clock.Now()}
-	err = s.inOrg(ctx, p.OrgID, func(os store.OrgStore) (*audit.Event, error) {
-		if err := os.PutTriage(ctx, t); err != nil {
-			return nil, err
+	// The decision and the findings it changes land together; the rematch
+	// applies "fixed in" only to that release and later ones.
+	err = s.store.Tx(ctx, func(q store.Queries) error {
+		os := q.Org(p.OrgID)
+		if err := os.LockVulns(ctx); err != nil {
+			return err
 		}
-		return s.event(p, "vulnerability.triage", "vulnerability", req.VulnID, "triaged "+req.VulnID+" in "+fs[i].Component+" as "+req.State,
-			map[string]any{"component": fs[i].Identity, "release": rel.Version, "state": req.State, "justification": req.Justification}), nil
+		if err := os.PutTriage(ctx, t); err != nil {
+			return err
+		}
+		if _, err := s.rematchOrgVulns(ctx, q, p.OrgID, []string{req.VulnID}); err != nil {
+			return err
+		}
+		return os.AppendAudit(ctx, s.event(p, "vulnerability.triage", "vulnerability", req.VulnID, "triaged "+req.VulnID+" in "+fs[i].Component+" as "+req.State,
+			map[string]any{"component": fs[i].Identity, "release": rel.Version, "state": req.State, "justification": req.Justification}))
 	})
 	return t, err
 }
@@ -330,15 +383,20 @@ func (s *Service) UploadVEX(ctx context.Context, p access.Principal, name string
 		name = name[:200]
 	}
 	d := store.VEXDocument{ID: ids.New(), Name: name, Format: format, Statements: len(sts), Document: body, UploadedAt: s.clock.Now()}
-	if err := s.inOrg(ctx, orgID, func(os store.OrgStore) (*audit.Event, error) {
-		if err := os.PutVEXDocument(ctx, d); err != nil {
-			return nil, err
+	// The document and the findings it changes land together.
+	err = s.store.Tx(ctx, func(q store.Queries) error {
+		os := q.Org(orgID)
+		if err := os.LockVulns(ctx); err != nil {
+			return err
 		}
-		return s.event(p, "vex.upload", "vex", d.ID, fmt.Sprintf("uploaded %s VEX %q with %d statements", format, name, len(sts)), nil), nil
-	}); err != nil {
-		return d, err
-	}
-	_, err = s.RematchAll(ctx, orgID)
+		if err := os.PutVEXDocument(ctx, d); err != nil {
+			return err
+		}
+		if _, _, err := s.rematchAll(ctx, q, orgID); err != nil {
+			return err
+		}
+		return os.AppendAudit(ctx, s.event(p, "vex.upload", "vex", d.ID, fmt.Sprintf("uploaded %s VEX %q with %d statements", format, name, len(sts)), nil))
+	})
 	return d, err
 }
 

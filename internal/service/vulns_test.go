@@ -119,10 +119,13 @@ func TestVulnerabilityMonitoring(t *testing.T) {
 	}
 
 	// The portfolio view: devices exposed, in support, and the fixing release.
-	vs, err := e.svc.Vulnerabilities(ctx, e.p, service.VulnFilter{})
+	pf, err := e.svc.Vulnerabilities(ctx, e.p, service.VulnFilter{})
 	mustNil(t, err)
+	if pf.DevicesExposedInSupport != 6 || pf.DevicesExposedOutOfSupport != 0 { // both releases carry open findings
+		t.Fatalf("devices exposed = %d in support, %d out", pf.DevicesExposedInSupport, pf.DevicesExposedOutOfSupport)
+	}
 	var found bool
-	for _, v := range vs {
+	for _, v := range pf.Items {
 		if v.ID != "CVE-2022-48174" {
 			continue
 		}
@@ -133,7 +136,7 @@ func TestVulnerabilityMonitoring(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Fatalf("portfolio = %+v", vs)
+		t.Fatalf("portfolio = %+v", pf)
 	}
 
 	// A second import of the same feed changes nothing.
@@ -153,9 +156,9 @@ func TestVulnerabilityMonitoring(t *testing.T) {
 	if f := findingsByVuln(t, e, "1.1.0")["CVE-2023-5678 openssl"]; !f.Exploited {
 		t.Fatalf("openssl finding after KEV = %+v", f)
 	}
-	vs, _ = e.svc.Vulnerabilities(ctx, e.p, service.VulnFilter{})
-	if vs[0].ID != "CVE-2023-5678" || !vs[0].Exploited {
-		t.Fatalf("an exploited vulnerability ranks first: %+v", vs[0])
+	pf, _ = e.svc.Vulnerabilities(ctx, e.p, service.VulnFilter{})
+	if pf.Items[0].ID != "CVE-2023-5678" || !pf.Items[0].Exploited {
+		t.Fatalf("an exploited vulnerability ranks first: %+v", pf.Items[0])
 	}
 
 	// Triage on one release carries over to the next release of the product.
@@ -293,4 +296,61 @@ func TestFeedJobRunsInTheBackground(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatal("the import did not finish")
+}
+
+func TestTriageFixedInAppliesFromThatRelease(t *testing.T) {
+	ctx := context.Background()
+	e := newVulnEnv(t)
+	for _, v := range []string{"1.0.0", "1.1.0", "1.2.0"} {
+		e.attach(t, v, firmwareSBOM("1.35.0", "3.0.11", "1.3"))
+	}
+	e.importFeed(t, "nvd", service.FeedNVD, demoNVD)
+	bb := findingsByVuln(t, e, "1.1.0")["CVE-2022-48174 busybox"]
+	// The maintainer backported the fix into 1.1.0 without bumping busybox's version.
+	_, err := e.svc.Triage(ctx, e.p, service.TriageRequest{VulnID: "CVE-2022-48174", ProductKey: e.prod.Slug, Version: "1.1.0",
+		ComponentIndex: bb.Index, State: "fixed", FixedIn: "1.1.0", Note: "patched ash.c"})
+	mustNil(t, err)
+	want := map[string]string{"1.0.0": store.FindingAffected, "1.1.0": store.FindingFixed, "1.2.0": store.FindingFixed}
+	for v, status := range want {
+		if f := findingsByVuln(t, e, v)["CVE-2022-48174 busybox"]; f.Status != status {
+			t.Errorf("%s: busybox finding %s, want %s", v, f.Status, status)
+		}
+	}
+	_, err = e.svc.Triage(ctx, e.p, service.TriageRequest{VulnID: "CVE-2022-48174", ProductKey: e.prod.Slug, Version: "1.1.0",
+		ComponentIndex: bb.Index, State: "fixed", FixedIn: "9.9.9"})
+	if pe := errs.Public(err); pe.Kind != errs.Invalid || pe.Fields[0].Field != "fixed_in" {
+		t.Fatalf("fixed in an unknown release: %v", err)
+	}
+}
+
+func TestSBOMReplacement(t *testing.T) {
+	ctx := context.Background()
+	e := newVulnEnv(t)
+	e.attach(t, "1.0.0", firmwareSBOM("1.35.0", "3.0.11", "1.3"))
+	e.importFeed(t, "nvd", service.FeedNVD, demoNVD)
+	before := findingsByVuln(t, e, "1.0.0")
+	e.env.Clock.Advance(time.Hour)
+
+	// The same components in another order: nothing is new.
+	e.attach(t, "1.0.0", `{"bomFormat":"CycloneDX","specVersion":"1.5","components":[
+ {"type":"library","bom-ref":"zlib","name":"zlib","version":"1.3","purl":"pkg:generic/zlib@1.3","cpe":"cpe:2.3:a:zlib:zlib:1.3:*:*:*:*:*:*:*"},
+ {"type":"library","bom-ref":"openssl","name":"openssl","version":"3.0.11","cpe":"cpe:2.3:a:openssl:openssl:3.0.11:*:*:*:*:*:*:*"},
+ {"type":"library","bom-ref":"busybox","name":"busybox","version":"1.35.0","cpe":"cpe:2.3:a:busybox:busybox:1.35.0:*:*:*:*:*:*:*"}]}`)
+	after := findingsByVuln(t, e, "1.0.0")
+	for k, f := range after {
+		if !f.FirstSeen.Equal(before[k].FirstSeen) {
+			t.Errorf("%s: first seen moved from %s to %s", k, before[k].FirstSeen, f.FirstSeen)
+		}
+	}
+	// A fixed busybox removes its finding; the others stay.
+	e.attach(t, "1.0.0", firmwareSBOM("1.36.1", "3.0.11", "1.3"))
+	now := findingsByVuln(t, e, "1.0.0")
+	if _, ok := now["CVE-2022-48174 busybox"]; ok || len(now) != 2 {
+		t.Fatalf("findings after the fix = %v", now)
+	}
+	// An alias that names several vulnerabilities is refused as ambiguous;
+	// the vulnerability's own id works.
+	if _, err := e.svc.Vulnerability(ctx, e.p, "CVE-2023-5678"); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -115,3 +115,7 @@ func (Dialect) IsForeignKeyViolation(err error) bool {
 // RefreshStatistics implements sqlstore.Dialect. SQLite's planner picks
 // the right indexes here without statistics.
 func (Dialect) RefreshStatistics(string) string { return "" }
+
+// TransactionLock implements sqlstore.Dialect: SQLite transactions run one
+// at a time on the single writer connection, so none is needed.
+func (Dialect) TransactionLock() string { return "" }

@@ -75,22 +75,39 @@ func (a *advisories) PutAdvisories(ctx context.Context, recs []store.AdvisoryRec
 		}
 		seen[r.Source+"\x00"+r.ID] = true
 	}
-	// Delete by (source, id) pairs, chunked.
+	// Replace the records already stored: find them by primary key, then
+	// delete them, chunked. advisory_ids has no index on (source, id), so
+	// its rows are matched by a row-value IN list (one scan, each row looked
+	// up in the list) and only for records that exist: a 400-term OR on
+	// every row made first imports quadratic (40,000 OSV records: 150 s).
+	var old []store.AdvisoryRecord
 	for i := 0; i < len(recs); i += rowsPerInsert {
 		chunk := recs[i:min(len(recs), i+rowsPerInsert)]
-		var cond strings.Builder
-		args := make([]any, 0, 2*len(chunk))
-		for j, r := range chunk {
-			if j > 0 {
-				cond.WriteString(" OR ")
-			}
-			cond.WriteString("(source = ? AND id = ?)")
-			args = append(args, r.Source, r.ID)
+		cond, args := refCondition(chunk)
+		rows, err := a.q.query(ctx, `SELECT source, id FROM advisories WHERE `+cond, args...)
+		if err != nil {
+			return err
 		}
-		for _, table := range []string{"advisories", "advisory_ids", "advisory_keys"} {
-			if _, err := a.q.exec(ctx, `DELETE FROM `+table+` WHERE `+cond.String(), args...); err != nil {
+		if err := a.q.collect(rows, func(rows *sql.Rows) error {
+			var r store.AdvisoryRecord
+			err := rows.Scan(&r.Source, &r.ID)
+			old = append(old, r)
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	for i := 0; i < len(old); i += rowsPerInsert {
+		chunk := old[i:min(len(old), i+rowsPerInsert)]
+		cond, args := refCondition(chunk)
+		for _, table := range []string{"advisories", "advisory_keys"} {
+			if _, err := a.q.exec(ctx, `DELETE FROM `+table+` WHERE `+cond, args...); err != nil {
 				return err
 			}
+		}
+		values := strings.TrimSuffix(strings.Repeat("(?, ?), ", len(chunk)), ", ")
+		if _, err := a.q.exec(ctx, `DELETE FROM advisory_ids WHERE (source, id) IN (VALUES `+values+`)`, args...); err != nil {
+			return err
 		}
 	}
 	var docs, ids, keys [][]any
@@ -110,6 +127,21 @@ func (a *advisories) PutAdvisories(ctx context.Context, recs []store.AdvisoryRec
 		return err
 	}
 	return a.q.insertRows(ctx, `INSERT INTO advisory_keys (match_key, source, id)`, 3, keys)
+}
+
+// refCondition returns "(source = ? AND id = ?) OR …" for recs, with its
+// arguments (source, id, source, id, …).
+func refCondition(recs []store.AdvisoryRecord) (string, []any) {
+	var cond strings.Builder
+	args := make([]any, 0, 2*len(recs))
+	for j, r := range recs {
+		if j > 0 {
+			cond.WriteString(" OR ")
+		}
+		cond.WriteString("(source = ? AND id = ?)")
+		args = append(args, r.Source, r.ID)
+	}
+	return cond.String(), args
 }
 
 func uniq(ss []string) []string {

@@ -25,6 +25,10 @@ type Dialect interface {
 	// backend needs none. Without it PostgreSQL plans the next queries for
 	// the table as it was before the load, which can be a thousand times slower.
 	RefreshStatistics(table string) string
+	// TransactionLock returns a statement, with one placeholder for a key,
+	// that holds a lock on the key until the transaction ends, or "" when
+	// transactions already run one at a time (SQLite's single writer).
+	TransactionLock() string
 }
 
 // TimeText is the text form of stored times where the backend has no time

@@ -148,10 +148,15 @@ func (d *directory) FinishNotification(ctx context.Context, id string, a store.N
 	if next.IsZero() {
 		next = a.At
 	}
-	res, err := d.q.exec(ctx, `UPDATE notifications SET attempts = attempts + 1, delivered_at = ?, failed_at = ?, next_attempt_at = ?, last_error = ? WHERE id = ?`,
-		delivered, failed, d.q.t(next), a.Error, id)
-	if err != nil {
+	var n int
+	if err := d.q.row(ctx, `SELECT COUNT(*) FROM notifications WHERE id = ?`, id).Scan(&n); err != nil {
 		return err
 	}
-	return affected(res, errs.E(errs.NotFound, "no notification %s", id))
+	if n == 0 {
+		return errs.E(errs.NotFound, "no notification %s", id)
+	}
+	_, err := d.q.exec(ctx, `UPDATE notifications SET attempts = attempts + 1, delivered_at = ?, failed_at = ?, next_attempt_at = ?, last_error = ?
+		WHERE id = ? AND next_attempt_at = ? AND delivered_at IS NULL AND failed_at IS NULL`,
+		delivered, failed, d.q.t(next), a.Error, id, d.q.t(a.Claimed))
+	return err
 }

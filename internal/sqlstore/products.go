@@ -99,7 +99,13 @@ func (s *orgStore) DeleteProduct(ctx context.Context, id string) error {
 	if repos > 0 {
 		return errs.E(errs.Conflict, "a product with an update repository cannot be deleted: devices may still trust it").WithCode("product_has_repository")
 	}
-	for _, table := range []string{"tuf_keys", "rollouts", "enrolment_tokens", "devices", "release_sboms", "releases", "hardware_revisions", "support_period_changes"} {
+	for _, table := range []string{"release_vex", "component_keys"} {
+		if _, err := s.q.exec(ctx, `DELETE FROM `+table+` WHERE org_id = ? AND release_id IN (SELECT id FROM releases WHERE org_id = ? AND product_id = ?)`, s.org, s.org, id); err != nil {
+			return err
+		}
+	}
+	for _, table := range []string{"tuf_keys", "rollouts", "enrolment_tokens", "devices", "release_sboms", "findings", "release_components", "triage",
+		"releases", "hardware_revisions", "support_period_changes"} {
 		if _, err := s.q.exec(ctx, `DELETE FROM `+table+` WHERE org_id = ? AND product_id = ?`, s.org, id); err != nil {
 			return err
 		}

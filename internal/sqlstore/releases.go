@@ -131,9 +131,13 @@ func (s *orgStore) UpdateRelease(ctx context.Context, r registry.Release) error 
 }
 
 func (s *orgStore) DeleteRelease(ctx context.Context, productID, version string) error {
-	if _, err := s.q.exec(ctx, `DELETE FROM release_sboms WHERE org_id = ? AND release_id = (SELECT id FROM releases WHERE org_id = ? AND product_id = ? AND version = ?)`,
-		s.org, s.org, productID, version); err != nil {
-		return err
+	// What hangs off the release goes first; a release that devices run is
+	// refused below, and the caller's transaction then keeps all of it.
+	for _, table := range []string{"release_sboms", "release_vex", "findings", "component_keys", "release_components"} {
+		if _, err := s.q.exec(ctx, `DELETE FROM `+table+` WHERE org_id = ? AND release_id = (SELECT id FROM releases WHERE org_id = ? AND product_id = ? AND version = ?)`,
+			s.org, s.org, productID, version); err != nil {
+			return err
+		}
 	}
 	res, err := s.q.exec(ctx, `DELETE FROM releases WHERE org_id = ? AND product_id = ? AND version = ?`, s.org, productID, version)
 	if err != nil {

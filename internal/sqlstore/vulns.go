@@ -11,6 +11,15 @@ import (
 	"github.com/lifeline-iot/lifeline/internal/store"
 )
 
+func (s *orgStore) LockVulns(ctx context.Context) error {
+	stmt := s.q.d.TransactionLock()
+	if stmt == "" {
+		return nil
+	}
+	var ignored any
+	return s.q.row(ctx, stmt, "vulns:"+s.org).Scan(&ignored)
+}
+
 func (s *orgStore) SetReleaseComponents(ctx context.Context, productID, releaseID string, comps []store.ReleaseComponent) error {
 	var n int
 	if err := s.q.row(ctx, `SELECT COUNT(*) FROM releases WHERE org_id = ? AND id = ? AND product_id = ?`, s.org, releaseID, productID).Scan(&n); err != nil {
@@ -102,10 +111,46 @@ func (s *orgStore) ReleasesWithComponents(ctx context.Context) ([]string, error)
 	})
 }
 
+func (s *orgStore) SetReleaseVEX(ctx context.Context, releaseID string, statements []byte) error {
+	var n int
+	if err := s.q.row(ctx, `SELECT COUNT(*) FROM releases WHERE org_id = ? AND id = ?`, s.org, releaseID).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return releaseNotFound(releaseID)
+	}
+	if _, err := s.q.exec(ctx, `DELETE FROM release_vex WHERE org_id = ? AND release_id = ?`, s.org, releaseID); err != nil || statements == nil {
+		return err
+	}
+	_, err := s.q.exec(ctx, `INSERT INTO release_vex (release_id, org_id, statements) VALUES (?, ?, ?)`, releaseID, s.org, statements)
+	return err
+}
+
+func (s *orgStore) ReleaseVEX(ctx context.Context, releaseIDs []string) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	err := inChunks(uniq(releaseIDs), func(ph string, args []any) error {
+		rows, err := s.q.query(ctx, `SELECT release_id, statements FROM release_vex WHERE org_id = ? AND release_id IN (`+ph+`)`, append([]any{s.org}, args...)...)
+		if err != nil {
+			return err
+		}
+		return s.q.collect(rows, func(rows *sql.Rows) error {
+			var id string
+			var b []byte
+			err := rows.Scan(&id, &b)
+			out[id] = b
+			return err
+		})
+	})
+	return out, err
+}
+
+// findingKey names a finding across SBOM uploads: by component identity,
+// not position, so a re-uploaded SBOM whose components moved keeps its
+// findings' first-seen times and notifies nothing twice.
 type findingKey struct {
-	release string
-	idx     int
-	vuln    string
+	release  string
+	identity string
+	vuln     string
 }
 
 const findingColumns = `release_id, product_id, idx, vuln_id, identity, component, advisories, reason, score, exploited, status, justification, decided_by, first_seen, updated_at`
@@ -170,7 +215,7 @@ func (s *orgStore) SyncFindings(ctx context.Context, scope store.FindingScope, f
 	old := map[findingKey]time.Time{}
 	wasExploited := map[string]bool{} // vulnerability → any old finding exploited
 	err := scopeQuery(scope, func(where string, args []any) error {
-		rows, err := s.q.query(ctx, `SELECT release_id, idx, vuln_id, first_seen, exploited FROM findings WHERE org_id = ? AND `+where, append([]any{s.org}, args...)...)
+		rows, err := s.q.query(ctx, `SELECT release_id, identity, vuln_id, first_seen, exploited FROM findings WHERE org_id = ? AND `+where, append([]any{s.org}, args...)...)
 		if err != nil {
 			return err
 		}
@@ -178,8 +223,10 @@ func (s *orgStore) SyncFindings(ctx context.Context, scope store.FindingScope, f
 			var k findingKey
 			var first timeCol
 			var exploited bool
-			err := rows.Scan(&k.release, &k.idx, &k.vuln, &first, &exploited)
-			old[k] = first.T
+			err := rows.Scan(&k.release, &k.identity, &k.vuln, &first, &exploited)
+			if prev, ok := old[k]; !ok || first.T.Before(prev) {
+				old[k] = first.T
+			}
 			wasExploited[k.vuln] = wasExploited[k.vuln] || exploited
 			return err
 		}); err != nil {
@@ -195,7 +242,7 @@ func (s *orgStore) SyncFindings(ctx context.Context, scope store.FindingScope, f
 	newly := map[string]bool{}
 	for i := range fs {
 		f := &fs[i]
-		if first, ok := old[findingKey{f.ReleaseID, f.Index, f.VulnID}]; ok {
+		if first, ok := old[findingKey{f.ReleaseID, f.Identity, f.VulnID}]; ok {
 			f.FirstSeen = first
 		} else {
 			f.FirstSeen = at

@@ -27,7 +27,8 @@ type NotificationOutbox interface {
 	// it meanwhile, and returns them with their targets.
 	ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]ClaimedNotification, error)
 	// FinishNotification records an attempt: delivered, failed for good,
-	// or to be retried at next.
+	// or to be retried at next. An attempt whose claim has passed to
+	// another server (attempt.Claimed no longer matches) records nothing.
 	FinishNotification(ctx context.Context, id string, attempt NotificationAttempt) error
 }
 
@@ -67,6 +68,7 @@ type ClaimedNotification struct {
 
 // NotificationAttempt is the outcome of one delivery attempt.
 type NotificationAttempt struct {
+	Claimed   time.Time // the claim's lease end, as ClaimNotifications returned it
 	At        time.Time
 	Delivered bool
 	Failed    bool      // give up: no more attempts

@@ -79,6 +79,10 @@ type Feed struct {
 // components of its releases, the findings on them, triage decisions and
 // VEX documents.
 type Vulns interface {
+	// LockVulns holds, until the transaction ends, the organisation's lock
+	// on findings, so that rematches and triage decisions happen one at a
+	// time and none overwrites another with what it read before.
+	LockVulns(ctx context.Context) error
 	// SetReleaseComponents replaces a release's components and their keys.
 	SetReleaseComponents(ctx context.Context, productID, releaseID string, comps []ReleaseComponent) error
 	// ReleaseComponents lists a release's components in SBOM order.
@@ -88,6 +92,11 @@ type Vulns interface {
 	ComponentsForKeys(ctx context.Context, keys []string) ([]ReleaseComponent, error)
 	// ReleasesWithComponents lists the IDs of releases that have components.
 	ReleasesWithComponents(ctx context.Context) ([]string, error)
+	// SetReleaseVEX replaces the VEX statements embedded in a release's SBOM
+	// (vex.Statement JSON); nil removes them.
+	SetReleaseVEX(ctx context.Context, releaseID string, statements []byte) error
+	// ReleaseVEX returns the embedded VEX statements of the releases that have any.
+	ReleaseVEX(ctx context.Context, releaseIDs []string) (map[string][]byte, error)
 
 	// SyncFindings makes the stored findings within scope equal to fs
 	// (which must lie within scope): findings no longer present are removed,

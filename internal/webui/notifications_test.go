@@ -89,7 +89,7 @@ func (e *env) deliver(want int) {
 // other organisations may do.
 func TestNotifications(t *testing.T) {
 	e := newEnv(t, webui.Config{})
-	e.svc.WithNotify(service.Notify{InsecureHTTPWebhooks: true})
+	e.svc.WithNotify(service.Notify{InsecureHTTPWebhooks: true, InsecurePrivateWebhooks: true})
 	o := e.org("acme")
 	rival := e.org("rival")
 	rc := e.receiver()

@@ -221,19 +221,13 @@ func (u *UI) vulnerabilities(w http.ResponseWriter, r *http.Request, m *member) 
 		}
 	}
 	// A device running a release with several vulnerabilities is counted
-	// once: the summary counts the devices of every affected release of a
-	// product in support.
-	exposed := map[[2]string]bool{}
-	for _, vuln := range vs {
+	// once (exposure.Totals).
+	v.InSupport = vs.DevicesExposedInSupport
+	for _, vuln := range vs.Items {
 		row := vulnRow{Vulnerability: vuln, Path: vulnPath(vuln.ID)}
 		for _, p := range vuln.Products {
 			if p.FixedIn != "" {
 				row.Fixes = append(row.Fixes, newFixView(p))
-			}
-			if vuln.Open && p.InSupport {
-				for _, rel := range p.Releases {
-					exposed[[2]string{p.ProductID, rel}] = true
-				}
 			}
 		}
 		v.Rows = append(v.Rows, row)
@@ -243,14 +237,6 @@ func (u *UI) vulnerabilities(w http.ResponseWriter, r *http.Request, m *member) 
 				v.Exploited++
 			}
 		}
-	}
-	for key := range exposed {
-		n, err := u.svc.CountDevices(ctx, m.P, service.DeviceQuery{Product: key[0], InstalledVersion: key[1]})
-		if err != nil {
-			u.fail(w, r, err)
-			return
-		}
-		v.InSupport += n
 	}
 	u.render(w, r, http.StatusOK, "vulnerabilities.html", m.page("Vulnerabilities", "vulnerabilities", v))
 }

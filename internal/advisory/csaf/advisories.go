@@ -27,8 +27,17 @@ func Advisories(raw *Raw) []*advisory.Advisory {
 		if id == "" {
 			continue
 		}
+		// Many documents speak of one CVE (one per product stream, one per
+		// vendor), so the record is named by document and vulnerability;
+		// the CVE stays an alias, which merges the records into one
+		// vulnerability.
+		recordID := id
+		if tid := strings.TrimSpace(d.Tracking.ID); tid != "" {
+			recordID = tid + "/" + id
+			aliases = append(aliases, id)
+		}
 		a := &advisory.Advisory{
-			ID:       id,
+			ID:       recordID,
 			Source:   advisory.SourceCSAF,
 			Aliases:  append(append(aliases, d.Tracking.ID), d.Tracking.Aliases...),
 			Summary:  firstLine(cmpOr(v.Title, d.Title)),

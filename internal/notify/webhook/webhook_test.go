@@ -2,9 +2,12 @@ package webhook_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,7 +32,8 @@ func TestSend(t *testing.T) {
 	defer srv.Close()
 	now := time.Now()
 	body := []byte(`{"event":"vulnerability.exploited"}`)
-	if err := (webhook.Sender{}).Send(context.Background(), srv.URL+"/ok", notify.EventExploited, secret, body, now); err != nil {
+	local := webhook.Sender{AllowPrivate: true}
+	if err := local.Send(context.Background(), srv.URL+"/ok", notify.EventExploited, secret, body, now); err != nil {
 		t.Fatal(err)
 	}
 	if string(got) != string(body) || event != notify.EventExploited {
@@ -39,8 +43,30 @@ func TestSend(t *testing.T) {
 		t.Fatalf("the receiver cannot verify the signature: %v", err)
 	}
 	for _, path := range []string{"/fail", "/redirect"} {
-		if err := (webhook.Sender{}).Send(context.Background(), srv.URL+path, notify.EventTest, secret, body, now); err == nil {
+		if err := local.Send(context.Background(), srv.URL+path, notify.EventTest, secret, body, now); err == nil {
 			t.Fatalf("%s: no error", path)
+		}
+	}
+
+	// By default a webhook cannot reach the server's own network.
+	err := webhook.Sender{}.Send(context.Background(), srv.URL+"/ok", notify.EventTest, secret, body, now)
+	if !errors.Is(err, webhook.ErrPrivateAddress) {
+		t.Fatalf("a loopback webhook: %v", err)
+	}
+	err = local.Send(context.Background(), "http://127.0.0.1:1/closed", notify.EventTest, secret, body, now)
+	if err == nil || strings.Contains(err.Error(), "127.0.0.1") {
+		t.Fatalf("a refused connection leaks detail: %v", err)
+	}
+}
+
+func TestPublic(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"93.184.215.14": true, "2606:4700::1111": true,
+		"127.0.0.1": false, "10.1.2.3": false, "172.16.0.1": false, "192.168.1.1": false, "169.254.169.254": false,
+		"100.64.0.1": false, "0.0.0.0": false, "::1": false, "fe80::1": false, "fd00::1": false, "::ffff:10.0.0.1": false, "64:ff9b::a00:1": false,
+	} {
+		if got := webhook.Public(netip.MustParseAddr(addr)); got != want {
+			t.Errorf("Public(%s) = %v, want %v", addr, got, want)
 		}
 	}
 }

@@ -42,7 +42,8 @@ CREATE TABLE feeds (
     last_finished TEXT,
     records      INTEGER NOT NULL DEFAULT 0,
     error_count  INTEGER NOT NULL DEFAULT 0,
-    last_error   TEXT NOT NULL DEFAULT ''
+    last_error   TEXT NOT NULL DEFAULT '',
+    lease_until  TEXT                    -- while a server imports the feed
 );
 
 -- The components of each release's SBOM, with their matcher keys.
@@ -60,6 +61,14 @@ CREATE TABLE release_components (
     PRIMARY KEY (release_id, idx)
 );
 CREATE INDEX release_components_by_org ON release_components (org_id, release_id);
+
+-- The VEX statements embedded in each release's SBOM (vex.Statement JSON),
+-- kept apart from the document so rematches need not read whole SBOMs.
+CREATE TABLE release_vex (
+    release_id TEXT PRIMARY KEY REFERENCES releases (id),
+    org_id     TEXT NOT NULL REFERENCES organisations (id),
+    statements BLOB NOT NULL
+);
 
 CREATE TABLE component_keys (
     org_id     TEXT NOT NULL REFERENCES organisations (id),

@@ -218,6 +218,11 @@ func testTenantIsolation(t *testing.T, s store.Store) {
 	empty("ComponentsForKeys", len(rc), err)
 	rids, err := b.ReleasesWithComponents(ctx())
 	empty("ReleasesWithComponents", len(rids), err)
+	notFound("SetReleaseVEX", b.SetReleaseVEX(ctx(), rel.ID, []byte("[]")))
+	covered["LockVulns"] = true
+	must(t, s.Tx(ctx(), func(q store.Queries) error { return q.Org(orgB.ID).LockVulns(ctx()) }), "B.LockVulns")
+	rv, err := b.ReleaseVEX(ctx(), []string{rel.ID})
+	empty("ReleaseVEX", len(rv), err)
 	_, err = b.SyncFindings(ctx(), store.FindingScope{ReleaseIDs: []string{rel.ID}}, []store.Finding{finding}, t0)
 	notFound("SyncFindings", err)
 	_, err = b.SyncFindings(ctx(), store.FindingScope{ReleaseIDs: []string{rel.ID}}, nil, t0)

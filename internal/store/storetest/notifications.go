@@ -48,8 +48,10 @@ func testNotifications(t *testing.T, s store.Store) {
 			mailN = c
 		}
 	}
-	must(t, s.Directory().FinishNotification(ctx(), hookN.ID, store.NotificationAttempt{At: t0.Add(time.Minute), Delivered: true}), "delivered")
-	must(t, s.Directory().FinishNotification(ctx(), mailN.ID, store.NotificationAttempt{At: t0.Add(time.Minute), Next: t0.Add(5 * time.Minute), Error: "connection refused"}), "retry")
+	// A finish with a stale claim records nothing.
+	must(t, s.Directory().FinishNotification(ctx(), hookN.ID, store.NotificationAttempt{Claimed: t0, At: t0.Add(time.Minute), Failed: true}), "stale finish")
+	must(t, s.Directory().FinishNotification(ctx(), hookN.ID, store.NotificationAttempt{Claimed: hookN.NextAttemptAt, At: t0.Add(time.Minute), Delivered: true}), "delivered")
+	must(t, s.Directory().FinishNotification(ctx(), mailN.ID, store.NotificationAttempt{Claimed: mailN.NextAttemptAt, At: t0.Add(time.Minute), Next: t0.Add(5 * time.Minute), Error: "connection refused"}), "retry")
 	wantKind(t, s.Directory().FinishNotification(ctx(), ids.New(), store.NotificationAttempt{At: t0}), errs.NotFound, "finish a missing notification")
 
 	// After the lease and the retry time, the failed one is due again.
@@ -57,7 +59,7 @@ func testNotifications(t *testing.T, s store.Store) {
 	if len(due) != 1 || due[0].ID != mailN.ID || due[0].Attempts != 1 || due[0].LastError != "connection refused" {
 		t.Fatalf("due after retry time = %+v", due)
 	}
-	must(t, s.Directory().FinishNotification(ctx(), mailN.ID, store.NotificationAttempt{At: t0.Add(6 * time.Minute), Failed: true, Error: "gave up"}), "failed")
+	must(t, s.Directory().FinishNotification(ctx(), mailN.ID, store.NotificationAttempt{Claimed: due[0].NextAttemptAt, At: t0.Add(6 * time.Minute), Failed: true, Error: "gave up"}), "failed")
 	later, _ := s.Directory().ClaimNotifications(ctx(), t0.Add(2*time.Hour), time.Minute, 10)
 	if len(later) != 1 || later[0].ID == mailN.ID || later[0].ID == hookN.ID {
 		t.Fatalf("due later = %+v", later)

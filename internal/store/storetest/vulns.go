@@ -124,6 +124,16 @@ func testFindings(t *testing.T, s store.Store) {
 	if x, _ := s.Org(other.ID).ComponentsForKeys(ctx(), []string{"cpep:busybox"}); len(x) != 0 {
 		t.Fatal("another organisation sees the components")
 	}
+	must(t, os.SetReleaseVEX(ctx(), r1.ID, []byte(`[{"vulnerability":"CVE-2022-48174"}]`)), "SetReleaseVEX")
+	wantKind(t, s.Org(other.ID).SetReleaseVEX(ctx(), r1.ID, []byte(`[]`)), errs.NotFound, "VEX on another organisation's release")
+	vx, err := os.ReleaseVEX(ctx(), []string{r1.ID, r2.ID})
+	must(t, err, "ReleaseVEX")
+	if len(vx) != 1 || string(vx[r1.ID]) != `[{"vulnerability":"CVE-2022-48174"}]` {
+		t.Fatalf("release VEX = %v", vx)
+	}
+	if x, _ := s.Org(other.ID).ReleaseVEX(ctx(), []string{r1.ID}); len(x) != 0 {
+		t.Fatal("another organisation sees the release VEX")
+	}
 	rels, _ := os.ReleasesWithComponents(ctx())
 	if len(rels) != 2 {
 		t.Fatalf("releases with components = %v", rels)
@@ -213,5 +223,16 @@ func testFindings(t *testing.T, s store.Store) {
 	must(t, err, "DeviceCountsByRelease")
 	if counts[r1.ID] != 1 || len(counts) != 1 {
 		t.Fatalf("device counts = %v", counts)
+	}
+
+	// A release with components, VEX and findings can still be deleted, and
+	// a product with them too.
+	must(t, os.DeleteRelease(ctx(), p.ID, "1.1.0"), "DeleteRelease with findings")
+	if fs, _ := os.Findings(ctx(), store.FindingFilter{ReleaseID: r2.ID}); len(fs) != 0 {
+		t.Fatalf("findings of a deleted release: %+v", fs)
+	}
+	must(t, os.DeleteProduct(ctx(), p2.ID), "DeleteProduct with findings and triage")
+	if fs, _ := os.Findings(ctx(), store.FindingFilter{ProductID: p2.ID}); len(fs) != 0 {
+		t.Fatalf("findings of a deleted product: %+v", fs)
 	}
 }
