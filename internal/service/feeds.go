@@ -66,6 +66,10 @@ type FeedResult struct {
 	Duration    time.Duration        `json:"duration_ns"`
 }
 
+// importOverlap is how far before its last position an incremental import
+// starts reading again.
+const importOverlap = 48 * time.Hour
+
 // importBatch is how many records are written per transaction.
 const importBatch = 1000
 
@@ -135,9 +139,14 @@ func (s *Service) ImportFeed(ctx context.Context, p access.Principal, spec FeedS
 	if feed.Kind != "" && feed.Kind != spec.Kind {
 		return FeedResult{}, errs.E(errs.Conflict, "feed %s is a %s feed, not %s", spec.Name, feed.Kind, spec.Kind).WithCode("feed_kind_mismatch")
 	}
+	// An incremental import reads from a little before the newest change it
+	// saw last time: feeds publish records late with earlier times, and
+	// several records share a time. KEV dates are days and the catalogue is
+	// small, so it is read whole. Records that did not change are not
+	// written again (PutAdvisories compares modification times).
 	var since time.Time
-	if feed.MaxModified != nil && !spec.Full {
-		since = *feed.MaxModified
+	if feed.MaxModified != nil && !spec.Full && spec.Kind != FeedKEV {
+		since = feed.MaxModified.Add(-importOverlap)
 	}
 	feed.Kind, feed.Location, feed.LastStarted = spec.Kind, spec.Location, &start
 
@@ -151,11 +160,21 @@ func (s *Service) ImportFeed(ctx context.Context, p access.Principal, spec FeedS
 	changed := map[string]bool{}
 	var batch []store.AdvisoryRecord
 	inBatch := map[string]bool{}
+	var written int
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		err := s.store.Tx(ctx, func(q store.Queries) error { return q.Advisories().PutAdvisories(ctx, batch) })
+		err := s.store.Tx(ctx, func(q store.Queries) error {
+			put, err := q.Advisories().PutAdvisories(ctx, batch)
+			if err == nil {
+				written += len(put.Written)
+				for _, v := range put.ChangedVulns {
+					changed[v] = true
+				}
+			}
+			return err
+		})
 		batch = batch[:0]
 		clear(inBatch)
 		return err
@@ -173,7 +192,6 @@ func (s *Service) ImportFeed(ctx context.Context, p access.Principal, spec FeedS
 		}
 		inBatch[r.Source+"\x00"+r.ID] = true
 		batch = append(batch, r)
-		changed[r.VulnID] = true
 		records++
 		if records%importBatch == 0 {
 			progress(ImportProgress{Feed: spec.Name, Phase: "read", Records: records})
@@ -185,13 +203,17 @@ func (s *Service) ImportFeed(ctx context.Context, p access.Principal, spec FeedS
 	if err == nil {
 		err = flush()
 	}
+	// Records read again but unchanged (the overlap of an incremental
+	// import, a KEV catalogue read whole) count as unchanged.
+	stats.Unchanged += records - written
+	stats.Records = written
 	res.Stats = stats
 	if err != nil {
 		feed.LastError = errs.Public(err).Message
 		_ = s.store.Advisories().PutFeed(context.WithoutCancel(ctx), feed)
 		return res, err
 	}
-	progress(ImportProgress{Feed: spec.Name, Phase: "match", Records: records, Unchanged: stats.Unchanged, Errors: stats.ErrorCount})
+	progress(ImportProgress{Feed: spec.Name, Phase: "match", Records: written, Unchanged: stats.Unchanged, Errors: stats.ErrorCount})
 
 	vulns := make([]string, 0, len(changed))
 	for v := range changed {
@@ -221,7 +243,7 @@ func (s *Service) ImportFeed(ctx context.Context, p access.Principal, spec FeedS
 		mm := stats.MaxModified
 		feed.MaxModified = &mm
 	}
-	feed.Records, feed.ErrorCount, feed.LastError = records, stats.ErrorCount, ""
+	feed.Records, feed.ErrorCount, feed.LastError = written, stats.ErrorCount, ""
 	if len(stats.Errors) > 0 {
 		feed.LastError = stats.Errors[0]
 	}
@@ -230,13 +252,13 @@ func (s *Service) ImportFeed(ctx context.Context, p access.Principal, spec FeedS
 			return err
 		}
 		return q.Directory().AppendSiteAudit(ctx, s.event(p, "feed.import", "feed", spec.Name,
-			fmt.Sprintf("imported %d advisory records from %s feed %s", records, spec.Kind, spec.Name),
-			map[string]any{"location": spec.Location, "records": records, "unchanged": stats.Unchanged, "errors": stats.ErrorCount}))
+			fmt.Sprintf("imported %d advisory records from %s feed %s", written, spec.Kind, spec.Name),
+			map[string]any{"location": spec.Location, "records": written, "unchanged": stats.Unchanged, "errors": stats.ErrorCount}))
 	}); err != nil {
 		return res, err
 	}
 	res.Feed, res.Duration = feed, end.Sub(start)
-	progress(ImportProgress{Feed: spec.Name, Phase: "done", Records: records, Unchanged: stats.Unchanged, Errors: stats.ErrorCount})
+	progress(ImportProgress{Feed: spec.Name, Phase: "done", Records: written, Unchanged: stats.Unchanged, Errors: stats.ErrorCount})
 	return res, nil
 }
 

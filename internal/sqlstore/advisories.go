@@ -1,9 +1,12 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/lifeline-iot/lifeline/internal/errs"
 	"github.com/lifeline-iot/lifeline/internal/store"
@@ -64,54 +67,77 @@ func inChunks(values []string, fn func(placeholders string, args []any) error) e
 	return nil
 }
 
-func (a *advisories) PutAdvisories(ctx context.Context, recs []store.AdvisoryRecord) error {
+func (a *advisories) PutAdvisories(ctx context.Context, recs []store.AdvisoryRecord) (store.PutResult, error) {
+	var res store.PutResult
 	if len(recs) == 0 {
-		return nil
+		return res, nil
 	}
 	seen := map[string]bool{}
 	for _, r := range recs {
 		if seen[r.Source+"\x00"+r.ID] {
-			return errs.E(errs.Invalid, "advisory %s:%s appears twice in one batch", r.Source, r.ID)
+			return res, errs.E(errs.Invalid, "advisory %s:%s appears twice in one batch", r.Source, r.ID)
 		}
 		seen[r.Source+"\x00"+r.ID] = true
 	}
-	// Replace the records already stored: find them by primary key, then
-	// delete them, chunked. advisory_ids has no index on (source, id), so
-	// its rows are matched by a row-value IN list (one scan, each row looked
-	// up in the list) and only for records that exist: a 400-term OR on
-	// every row made first imports quadratic (40,000 OSV records: 150 s).
-	var old []store.AdvisoryRecord
+	// Find the records already stored, by primary key. Those that did not
+	// change (same modification time and document) are left alone; the
+	// others are deleted and written again.
+	type stored struct {
+		vulnID   string
+		modified time.Time
+		document []byte
+	}
+	existing := map[store.AdvisoryRef]stored{}
 	for i := 0; i < len(recs); i += rowsPerInsert {
 		chunk := recs[i:min(len(recs), i+rowsPerInsert)]
 		cond, args := refCondition(chunk)
-		rows, err := a.q.query(ctx, `SELECT source, id FROM advisories WHERE `+cond, args...)
+		rows, err := a.q.query(ctx, `SELECT source, id, vuln_id, modified, document FROM advisories WHERE `+cond, args...)
 		if err != nil {
-			return err
+			return res, err
 		}
 		if err := a.q.collect(rows, func(rows *sql.Rows) error {
-			var r store.AdvisoryRecord
-			err := rows.Scan(&r.Source, &r.ID)
-			old = append(old, r)
+			var ref store.AdvisoryRef
+			var st stored
+			var mod timeCol
+			err := rows.Scan(&ref.Source, &ref.ID, &st.vulnID, &mod, &st.document)
+			st.modified = mod.T
+			existing[ref] = st
 			return err
 		}); err != nil {
-			return err
+			return res, err
 		}
 	}
+	var write, old []store.AdvisoryRecord
+	changed := map[string]bool{}
+	for _, r := range recs {
+		ref := store.AdvisoryRef{Source: r.Source, ID: r.ID}
+		st, ok := existing[ref]
+		if ok && st.modified.Equal(r.Modified.UTC().Truncate(time.Microsecond)) && bytes.Equal(st.document, r.Document) {
+			continue
+		}
+		if ok {
+			old = append(old, r)
+			changed[st.vulnID] = true // a record that moves to another vulnerability leaves findings behind
+		}
+		write = append(write, r)
+		changed[r.VulnID] = true
+		res.Written = append(res.Written, ref)
+	}
+	for v := range changed {
+		res.ChangedVulns = append(res.ChangedVulns, v)
+	}
+	slices.Sort(res.ChangedVulns)
 	for i := 0; i < len(old); i += rowsPerInsert {
 		chunk := old[i:min(len(old), i+rowsPerInsert)]
 		cond, args := refCondition(chunk)
-		for _, table := range []string{"advisories", "advisory_keys"} {
+		for _, table := range []string{"advisories", "advisory_keys", "advisory_ids"} {
 			if _, err := a.q.exec(ctx, `DELETE FROM `+table+` WHERE `+cond, args...); err != nil {
-				return err
+				return res, err
 			}
-		}
-		values := strings.TrimSuffix(strings.Repeat("(?, ?), ", len(chunk)), ", ")
-		if _, err := a.q.exec(ctx, `DELETE FROM advisory_ids WHERE (source, id) IN (VALUES `+values+`)`, args...); err != nil {
-			return err
 		}
 	}
 	var docs, ids, keys [][]any
-	for _, r := range recs {
+	for _, r := range write {
 		docs = append(docs, []any{r.Source, r.ID, r.VulnID, a.q.t(r.Modified), r.Withdrawn, r.Score, r.Exploited, r.Summary, r.Document})
 		for _, id := range uniq(append([]string{r.ID}, r.IDs...)) {
 			ids = append(ids, []any{id, r.Source, r.ID})
@@ -121,12 +147,12 @@ func (a *advisories) PutAdvisories(ctx context.Context, recs []store.AdvisoryRec
 		}
 	}
 	if err := a.q.insertRows(ctx, `INSERT INTO advisories (source, id, vuln_id, modified, withdrawn, score, exploited, summary, document)`, 9, docs); err != nil {
-		return err
+		return res, err
 	}
 	if err := a.q.insertRows(ctx, `INSERT INTO advisory_ids (alias, source, id)`, 3, ids); err != nil {
-		return err
+		return res, err
 	}
-	return a.q.insertRows(ctx, `INSERT INTO advisory_keys (match_key, source, id)`, 3, keys)
+	return res, a.q.insertRows(ctx, `INSERT INTO advisory_keys (match_key, source, id)`, 3, keys)
 }
 
 // refCondition returns "(source = ? AND id = ?) OR …" for recs, with its

@@ -11,8 +11,9 @@ import (
 // nothing in it names an organisation.
 type Advisories interface {
 	// PutAdvisories inserts or replaces records (by source and id) with
-	// their ids and matcher keys. Callers run it in a transaction.
-	PutAdvisories(ctx context.Context, recs []AdvisoryRecord) error
+	// their ids and matcher keys, leaving alone those stored with the same
+	// modification time and document. Callers run it in a transaction.
+	PutAdvisories(ctx context.Context, recs []AdvisoryRecord) (PutResult, error)
 	// Advisory returns one record.
 	Advisory(ctx context.Context, source, id string) (AdvisoryRecord, error)
 	// VulnerabilityRecords returns every record of the vulnerability that id
@@ -32,6 +33,15 @@ type Advisories interface {
 	PutFeed(ctx context.Context, f Feed) error
 	Feed(ctx context.Context, name string) (Feed, error)
 	Feeds(ctx context.Context) ([]Feed, error)
+}
+
+// PutResult is what PutAdvisories changed.
+type PutResult struct {
+	Written []AdvisoryRef
+	// ChangedVulns are the vulnerabilities whose findings may have
+	// changed: those of the records written, and those the replaced
+	// records belonged to before.
+	ChangedVulns []string
 }
 
 // AdvisoryRef names one advisory record.

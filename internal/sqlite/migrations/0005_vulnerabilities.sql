@@ -23,6 +23,7 @@ CREATE TABLE advisory_ids (
     id     TEXT NOT NULL,
     PRIMARY KEY (alias, source, id)
 );
+CREATE INDEX advisory_ids_by_record ON advisory_ids (source, id);
 
 -- The matcher's lookup keys of each record (see internal/vulnmatch).
 CREATE TABLE advisory_keys (

@@ -20,8 +20,19 @@ func testAdvisories(t *testing.T, s store.Store) {
 		{Source: "kev", ID: "CVE-2022-48174", VulnID: "CVE-2022-48174", Exploited: true, Modified: t0, Document: []byte(`{}`)},
 		{Source: "nvd", ID: "CVE-2000-0001", VulnID: "CVE-2000-0001", Keys: []string{"cpe:busybox:busybox"}, Withdrawn: true, Modified: t0, Document: []byte(`{}`)},
 	}
-	must(t, s.Tx(ctx(), func(q store.Queries) error { return q.Advisories().PutAdvisories(ctx(), recs) }), "PutAdvisories")
-	wantKind(t, a.PutAdvisories(ctx(), []store.AdvisoryRecord{recs[0], recs[0]}), errs.Invalid, "duplicate in a batch")
+	var put store.PutResult
+	must(t, s.Tx(ctx(), func(q store.Queries) (err error) { put, err = q.Advisories().PutAdvisories(ctx(), recs); return err }), "PutAdvisories")
+	if len(put.Written) != 4 || len(put.ChangedVulns) != 2 {
+		t.Fatalf("first put = %+v", put)
+	}
+	_, err := a.PutAdvisories(ctx(), []store.AdvisoryRecord{recs[0], recs[0]})
+	wantKind(t, err, errs.Invalid, "duplicate in a batch")
+	// The same records again change nothing.
+	put, err = a.PutAdvisories(ctx(), recs)
+	must(t, err, "PutAdvisories again")
+	if len(put.Written) != 0 || len(put.ChangedVulns) != 0 {
+		t.Fatalf("unchanged put = %+v", put)
+	}
 
 	got, err := a.Advisory(ctx(), "nvd", "CVE-2022-48174")
 	must(t, err, "Advisory")
@@ -69,10 +80,22 @@ func testAdvisories(t *testing.T, s store.Store) {
 		t.Fatalf("counts = %v", counts)
 	}
 
-	// Replacing a record replaces its keys.
+	// Replacing a record replaces its keys; a record moving to another
+	// vulnerability reports both.
 	recs[0].Keys = []string{"cpe:busybox:busybox"}
 	recs[0].Score = 9.0
-	must(t, s.Tx(ctx(), func(q store.Queries) error { return q.Advisories().PutAdvisories(ctx(), recs[:1]) }), "replace")
+	recs[0].Modified = t0.Add(time.Hour)
+	must(t, s.Tx(ctx(), func(q store.Queries) (err error) { put, err = q.Advisories().PutAdvisories(ctx(), recs[:1]); return err }), "replace")
+	if len(put.Written) != 1 || len(put.ChangedVulns) != 1 {
+		t.Fatalf("replace = %+v", put)
+	}
+	moved := recs[1]
+	moved.VulnID, moved.Modified = "GHSA-xxxx", t0.Add(time.Hour)
+	put, err = a.PutAdvisories(ctx(), []store.AdvisoryRecord{moved})
+	must(t, err, "move")
+	if len(put.ChangedVulns) != 2 {
+		t.Fatalf("a record moving vulnerability: %+v", put)
+	}
 	keys, _ = a.AdvisoryKeys(ctx(), []store.AdvisoryRef{{Source: "nvd", ID: "CVE-2022-48174"}})
 	if len(keys) != 1 {
 		t.Fatalf("keys after replace = %v", keys)
