@@ -66,6 +66,10 @@ type FeedResult struct {
 	Duration    time.Duration        `json:"duration_ns"`
 }
 
+// feedLease bounds how long one server may hold a feed's import before
+// another may take it over (after a crash).
+const feedLease = 2 * time.Hour
+
 // importOverlap is how far before its last position an incremental import
 // starts reading again.
 const importOverlap = 48 * time.Hour
@@ -149,6 +153,15 @@ func (s *Service) ImportFeed(ctx context.Context, p access.Principal, spec FeedS
 		since = feed.MaxModified.Add(-importOverlap)
 	}
 	feed.Kind, feed.Location, feed.LastStarted = spec.Kind, spec.Location, &start
+
+	claimed, err := s.store.Advisories().ClaimFeed(ctx, spec.Name, start, feedLease)
+	if err != nil {
+		return FeedResult{}, err
+	}
+	if !claimed {
+		return FeedResult{}, errs.E(errs.Conflict, "feed %s is being imported already", spec.Name).WithCode("feed_import_running")
+	}
+	defer func() { _ = s.store.Advisories().ReleaseFeed(context.WithoutCancel(ctx), spec.Name) }()
 
 	path, cleanup, err := s.fetchFeed(ctx, spec, progress)
 	if err != nil {

@@ -316,11 +316,34 @@ func (a *advisories) VulnerabilityFacts(ctx context.Context, vulnIDs []string) (
 const feedColumns = `name, kind, location, max_modified, last_started, last_finished, records, error_count, last_error`
 
 func (a *advisories) PutFeed(ctx context.Context, f store.Feed) error {
-	if _, err := a.q.exec(ctx, `DELETE FROM feeds WHERE name = ?`, f.Name); err != nil {
+	res, err := a.q.exec(ctx, `UPDATE feeds SET kind = ?, location = ?, max_modified = ?, last_started = ?, last_finished = ?, records = ?, error_count = ?, last_error = ?
+		WHERE name = ?`, f.Kind, f.Location, a.q.tp(f.MaxModified), a.q.tp(f.LastStarted), a.q.tp(f.LastFinished), f.Records, f.ErrorCount, f.LastError, f.Name)
+	if err != nil {
 		return err
 	}
-	_, err := a.q.exec(ctx, `INSERT INTO feeds (`+feedColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	if n, err := res.RowsAffected(); err != nil || n > 0 {
+		return err
+	}
+	_, err = a.q.exec(ctx, `INSERT INTO feeds (`+feedColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		f.Name, f.Kind, f.Location, a.q.tp(f.MaxModified), a.q.tp(f.LastStarted), a.q.tp(f.LastFinished), f.Records, f.ErrorCount, f.LastError)
+	return err
+}
+
+func (a *advisories) ClaimFeed(ctx context.Context, name string, now time.Time, lease time.Duration) (bool, error) {
+	if _, err := a.q.exec(ctx, `INSERT INTO feeds (name, kind, location) SELECT ?, '', '' WHERE NOT EXISTS (SELECT 1 FROM feeds WHERE name = ?)`, name, name); err != nil &&
+		!errs.Is(err, errs.Conflict) {
+		return false, err
+	}
+	res, err := a.q.exec(ctx, `UPDATE feeds SET lease_until = ? WHERE name = ? AND (lease_until IS NULL OR lease_until < ?)`, a.q.t(now.Add(lease)), name, a.q.t(now))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+func (a *advisories) ReleaseFeed(ctx context.Context, name string) error {
+	_, err := a.q.exec(ctx, `UPDATE feeds SET lease_until = NULL WHERE name = ?`, name)
 	return err
 }
 

@@ -31,6 +31,12 @@ type Advisories interface {
 	VulnerabilityFacts(ctx context.Context, vulnIDs []string) (map[string]VulnFacts, error)
 
 	PutFeed(ctx context.Context, f Feed) error
+	// ClaimFeed takes the feed's import lease until now+lease, and reports
+	// false when another import holds it: servers behind one database
+	// import each feed one at a time.
+	ClaimFeed(ctx context.Context, name string, now time.Time, lease time.Duration) (bool, error)
+	// ReleaseFeed gives the lease up.
+	ReleaseFeed(ctx context.Context, name string) error
 	Feed(ctx context.Context, name string) (Feed, error)
 	Feeds(ctx context.Context) ([]Feed, error)
 }

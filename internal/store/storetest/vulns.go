@@ -113,8 +113,27 @@ func testAdvisories(t *testing.T, s store.Store) {
 	}
 	_, err = a.Feed(ctx(), "none")
 	wantKind(t, err, errs.NotFound, "missing feed")
+
+	// One import per feed at a time, across servers.
+	ok, err := a.ClaimFeed(ctx(), "osv", t0, time.Hour)
+	must(t, err, "ClaimFeed")
+	again, _ := a.ClaimFeed(ctx(), "osv", t0.Add(time.Minute), time.Hour)
+	if !ok || again {
+		t.Fatalf("claims = %v, %v", ok, again)
+	}
+	must(t, a.PutFeed(ctx(), store.Feed{Name: "osv", Kind: "osv", Location: "/srv/osv"}), "PutFeed while claimed")
+	if stolen, _ := a.ClaimFeed(ctx(), "osv", t0.Add(time.Minute), time.Hour); stolen {
+		t.Fatal("PutFeed dropped the lease")
+	}
+	if late, _ := a.ClaimFeed(ctx(), "osv", t0.Add(2*time.Hour), time.Hour); !late {
+		t.Fatal("an expired lease was not taken over")
+	}
+	must(t, a.ReleaseFeed(ctx(), "osv"), "ReleaseFeed")
+	if ok, _ := a.ClaimFeed(ctx(), "osv", t0.Add(2*time.Hour), time.Hour); !ok {
+		t.Fatal("a released feed could not be claimed")
+	}
 	fs, _ := a.Feeds(ctx())
-	if len(fs) != 1 {
+	if len(fs) != 2 {
 		t.Fatalf("feeds = %+v", fs)
 	}
 }
