@@ -123,6 +123,25 @@ func (a *advisories) PutAdvisories(ctx context.Context, recs []store.AdvisoryRec
 		changed[r.VulnID] = true
 		res.Written = append(res.Written, ref)
 	}
+	// An exploited record (KEV) changes the vulnerabilities whose records
+	// name it as one of several aliases too.
+	for _, r := range write {
+		if !r.Exploited {
+			continue
+		}
+		rows, err := a.q.query(ctx, `SELECT DISTINCT a.vuln_id FROM advisory_ids i JOIN advisories a ON a.source = i.source AND a.id = i.id WHERE i.alias = ?`, r.ID)
+		if err != nil {
+			return res, err
+		}
+		if err := a.q.collect(rows, func(rows *sql.Rows) error {
+			var v string
+			err := rows.Scan(&v)
+			changed[v] = true
+			return err
+		}); err != nil {
+			return res, err
+		}
+	}
 	for v := range changed {
 		res.ChangedVulns = append(res.ChangedVulns, v)
 	}
@@ -308,6 +327,28 @@ func (a *advisories) VulnerabilityFacts(ctx context.Context, vulnIDs []string) (
 			cur.Exploited = cur.Exploited || f.Exploited
 			out[id] = cur
 			return nil
+		})
+	})
+	if err != nil {
+		return out, err
+	}
+	// A record naming several CVEs (a distribution advisory) is its own
+	// vulnerability; it is exploited when one of its CVEs is.
+	err = inChunks(uniq(vulnIDs), func(ph string, args []any) error {
+		rows, err := a.q.query(ctx, `SELECT DISTINCT r.vuln_id FROM advisories r
+			JOIN advisory_ids i ON i.source = r.source AND i.id = r.id
+			JOIN advisories k ON k.vuln_id = i.alias
+			WHERE r.vuln_id IN (`+ph+`) AND r.withdrawn = ? AND k.withdrawn = ? AND k.exploited = ?`, append(args, false, false, true)...)
+		if err != nil {
+			return err
+		}
+		return a.q.collect(rows, func(rows *sql.Rows) error {
+			var id string
+			err := rows.Scan(&id)
+			cur := out[id]
+			cur.Exploited = true
+			out[id] = cur
+			return err
 		})
 	})
 	return out, err

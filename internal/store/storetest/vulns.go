@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -74,9 +75,26 @@ func testAdvisories(t *testing.T, s store.Store) {
 	if _, ok := facts["CVE-2000-0001"]; ok {
 		t.Fatal("a withdrawn record gave facts")
 	}
+	// A distribution advisory naming two CVEs is its own vulnerability, and
+	// exploited when one of its CVEs is listed as exploited.
+	dsa := store.AdvisoryRecord{Source: "osv", ID: "DSA-9999-1", VulnID: "DSA-9999-1", IDs: []string{"DSA-9999-1", "CVE-2022-48174", "CVE-2022-48175"},
+		Keys: []string{"eco:Debian/busybox"}, Modified: t0, Document: []byte(`{}`)}
+	put, err = a.PutAdvisories(ctx(), []store.AdvisoryRecord{dsa})
+	must(t, err, "PutAdvisories DSA")
+	facts, _ = a.VulnerabilityFacts(ctx(), []string{"DSA-9999-1"})
+	if !facts["DSA-9999-1"].Exploited {
+		t.Fatalf("DSA facts = %+v", facts)
+	}
+	kev := recs[2]
+	kev.Modified = t0.Add(time.Hour)
+	put, err = a.PutAdvisories(ctx(), []store.AdvisoryRecord{kev})
+	must(t, err, "PutAdvisories KEV again")
+	if !slices.Contains(put.ChangedVulns, "DSA-9999-1") {
+		t.Fatalf("a KEV entry does not rematch the DSA naming its CVE: %+v", put)
+	}
 	counts, err := a.CountAdvisories(ctx())
 	must(t, err, "CountAdvisories")
-	if counts["nvd"] != 2 || counts["osv"] != 1 || counts["kev"] != 1 {
+	if counts["nvd"] != 2 || counts["osv"] != 2 || counts["kev"] != 1 {
 		t.Fatalf("counts = %v", counts)
 	}
 
@@ -85,7 +103,10 @@ func testAdvisories(t *testing.T, s store.Store) {
 	recs[0].Keys = []string{"cpe:busybox:busybox"}
 	recs[0].Score = 9.0
 	recs[0].Modified = t0.Add(time.Hour)
-	must(t, s.Tx(ctx(), func(q store.Queries) (err error) { put, err = q.Advisories().PutAdvisories(ctx(), recs[:1]); return err }), "replace")
+	must(t, s.Tx(ctx(), func(q store.Queries) (err error) {
+		put, err = q.Advisories().PutAdvisories(ctx(), recs[:1])
+		return err
+	}), "replace")
 	if len(put.Written) != 1 || len(put.ChangedVulns) != 1 {
 		t.Fatalf("replace = %+v", put)
 	}
