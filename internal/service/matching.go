@@ -54,6 +54,11 @@ func releaseComponents(doc *sbom.Document) []store.ReleaseComponent {
 	return out
 }
 
+// componentSignature is equal for components the matcher cannot tell apart.
+func componentSignature(c store.ReleaseComponent) string {
+	return c.Name + "\x00" + c.Version + "\x00" + c.PURL + "\x00" + strings.Join(c.CPEs, "\x00")
+}
+
 func matcherComponent(c store.ReleaseComponent) vulnmatch.Component {
 	return vulnmatch.Component{Name: c.Name, Version: c.Version, PURL: c.PURL, CPEs: c.CPEs}
 }
@@ -180,11 +185,10 @@ func findingsFor(comps []store.ReleaseComponent, set *advisorySet, d *decisions,
 	var out []store.Finding
 	cache := map[string][]vulnmatch.Match{} // the same component in many releases is matched once
 	for _, c := range comps {
-		mc := matcherComponent(c)
-		ck := c.Name + "\x00" + c.Version + "\x00" + c.PURL + "\x00" + strings.Join(c.CPEs, "\x00")
+		ck := componentSignature(c)
 		ms, ok := cache[ck]
 		if !ok {
-			ms = set.ix.Match(mc)
+			ms = set.ix.Match(matcherComponent(c))
 			cache[ck] = ms
 		}
 		byVuln := map[string]*store.Finding{}

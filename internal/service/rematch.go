@@ -23,11 +23,18 @@ import (
 // decision, never overwrite each other with what they read earlier. The
 // notifications a rematch causes are queued in the same transaction.
 
-// componentKeys returns the matcher keys of components.
+// componentKeys returns the matcher keys of components, working out each
+// distinct component's keys once (releases share most components).
 func componentKeys(comps []store.ReleaseComponent) []string {
 	seen := map[string]bool{}
+	done := map[string]bool{}
 	var keys []string
 	for _, c := range comps {
+		sig := componentSignature(c)
+		if done[sig] {
+			continue
+		}
+		done[sig] = true
 		for _, k := range vulnmatch.ComponentKeys(matcherComponent(c)) {
 			if !seen[k] {
 				seen[k] = true
@@ -183,18 +190,11 @@ func (s *Service) RematchAll(ctx context.Context, orgID string) (store.SyncResul
 
 func (s *Service) rematchAll(ctx context.Context, q store.Queries, orgID string) (store.SyncResult, int, error) {
 	org := q.Org(orgID)
-	rels, err := org.ReleasesWithComponents(ctx)
+	comps, err := org.AllComponents(ctx)
 	if err != nil {
 		return store.SyncResult{}, 0, err
 	}
-	var comps []store.ReleaseComponent
-	for _, r := range rels {
-		cs, err := org.ReleaseComponents(ctx, r)
-		if err != nil {
-			return store.SyncResult{}, 0, err
-		}
-		comps = append(comps, cs...)
-	}
+	rels := releaseIDs(comps)
 	set, err := loadAdvisories(ctx, q.Advisories(), componentKeys(comps))
 	if err != nil {
 		return store.SyncResult{}, 0, err

@@ -83,11 +83,19 @@ func (s *Service) loadPortfolio(ctx context.Context, os store.OrgStore) (*portfo
 	}
 }
 
-func exposureFindings(fs []store.Finding) []exposure.Finding {
+func exposureFindings(fs []store.FindingFact) []exposure.Finding {
 	out := make([]exposure.Finding, len(fs))
 	for i, f := range fs {
 		out[i] = exposure.Finding{VulnID: f.VulnID, ReleaseID: f.ReleaseID, Score: f.Score, Exploited: f.Exploited,
 			Open: f.Status == store.FindingOpen || f.Status == store.FindingAffected}
+	}
+	return out
+}
+
+func findingFacts(fs []store.Finding) []store.FindingFact {
+	out := make([]store.FindingFact, len(fs))
+	for i, f := range fs {
+		out[i] = store.FindingFact{VulnID: f.VulnID, ReleaseID: f.ReleaseID, Score: f.Score, Exploited: f.Exploited, Status: f.Status}
 	}
 	return out
 }
@@ -116,7 +124,7 @@ func (s *Service) Vulnerabilities(ctx context.Context, p access.Principal, f Vul
 		}
 		ff.ProductID = prod.ID
 	}
-	fs, err := os.Findings(ctx, ff)
+	fs, err := os.FindingFacts(ctx, ff)
 	if err != nil {
 		return Portfolio{}, err
 	}
@@ -187,7 +195,7 @@ func (s *Service) Vulnerability(ctx context.Context, p access.Principal, id stri
 	if err != nil {
 		return d, err
 	}
-	if vs := exposure.Summarise(exposureFindings(fs), pf.releases, pf.products); len(vs) > 0 {
+	if vs := exposure.Summarise(exposureFindings(findingFacts(fs)), pf.releases, pf.products); len(vs) > 0 {
 		d.Exposure = vs[0]
 	} else {
 		d.Exposure = exposure.Vulnerability{ID: d.ID}

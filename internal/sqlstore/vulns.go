@@ -72,6 +72,19 @@ func (s *orgStore) ReleaseComponents(ctx context.Context, releaseID string) ([]s
 	})
 }
 
+func (s *orgStore) AllComponents(ctx context.Context) ([]store.ReleaseComponent, error) {
+	rows, err := s.q.query(ctx, `SELECT `+componentColumns+` FROM release_components c WHERE c.org_id = ? ORDER BY c.release_id, c.idx`, s.org)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.ReleaseComponent
+	return out, s.q.collect(rows, func(rows *sql.Rows) error {
+		c, err := scanComponent(rows)
+		out = append(out, c)
+		return err
+	})
+}
+
 func (s *orgStore) ComponentsForKeys(ctx context.Context, keys []string) ([]store.ReleaseComponent, error) {
 	var out []store.ReleaseComponent
 	seen := map[[2]any]bool{}
@@ -268,9 +281,9 @@ func (s *orgStore) SyncFindings(ctx context.Context, scope store.FindingScope, f
 	return res, err
 }
 
-func (s *orgStore) Findings(ctx context.Context, f store.FindingFilter) ([]store.Finding, error) {
+func findingWhere(org string, f store.FindingFilter) (string, []any) {
 	where := []string{"org_id = ?"}
-	args := []any{s.org}
+	args := []any{org}
 	if f.ProductID != "" {
 		where, args = append(where, "product_id = ?"), append(args, f.ProductID)
 	}
@@ -283,7 +296,12 @@ func (s *orgStore) Findings(ctx context.Context, f store.FindingFilter) ([]store
 	if f.Open {
 		where, args = append(where, "status IN (?, ?)"), append(args, store.FindingOpen, store.FindingAffected)
 	}
-	rows, err := s.q.query(ctx, `SELECT `+findingColumns+` FROM findings WHERE `+strings.Join(where, " AND ")+
+	return strings.Join(where, " AND "), args
+}
+
+func (s *orgStore) Findings(ctx context.Context, f store.FindingFilter) ([]store.Finding, error) {
+	where, args := findingWhere(s.org, f)
+	rows, err := s.q.query(ctx, `SELECT `+findingColumns+` FROM findings WHERE `+where+
 		` ORDER BY exploited DESC, score DESC, vuln_id, release_id, idx`, args...)
 	if err != nil {
 		return nil, err
@@ -291,6 +309,21 @@ func (s *orgStore) Findings(ctx context.Context, f store.FindingFilter) ([]store
 	var out []store.Finding
 	return out, s.q.collect(rows, func(rows *sql.Rows) error {
 		x, err := scanFinding(rows)
+		out = append(out, x)
+		return err
+	})
+}
+
+func (s *orgStore) FindingFacts(ctx context.Context, f store.FindingFilter) ([]store.FindingFact, error) {
+	where, args := findingWhere(s.org, f)
+	rows, err := s.q.query(ctx, `SELECT vuln_id, release_id, score, exploited, status FROM findings WHERE `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.FindingFact
+	return out, s.q.collect(rows, func(rows *sql.Rows) error {
+		var x store.FindingFact
+		err := rows.Scan(&x.VulnID, &x.ReleaseID, &x.Score, &x.Exploited, &x.Status)
 		out = append(out, x)
 		return err
 	})

@@ -103,6 +103,8 @@ type Vulns interface {
 	SetReleaseComponents(ctx context.Context, productID, releaseID string, comps []ReleaseComponent) error
 	// ReleaseComponents lists a release's components in SBOM order.
 	ReleaseComponents(ctx context.Context, releaseID string) ([]ReleaseComponent, error)
+	// AllComponents lists the components of every release.
+	AllComponents(ctx context.Context) ([]ReleaseComponent, error)
 	// ComponentsForKeys lists the components, in any release, filed under
 	// one of keys.
 	ComponentsForKeys(ctx context.Context, keys []string) ([]ReleaseComponent, error)
@@ -121,6 +123,9 @@ type Vulns interface {
 	SyncFindings(ctx context.Context, scope FindingScope, fs []Finding, at time.Time) (SyncResult, error)
 	// Findings lists findings, worst first (exploited, then score).
 	Findings(ctx context.Context, f FindingFilter) ([]Finding, error)
+	// FindingFacts lists the few facts of findings that exposure counts
+	// need, in no particular order: much less to read than Findings.
+	FindingFacts(ctx context.Context, f FindingFilter) ([]FindingFact, error)
 
 	// PutTriage records a decision and applies it to every finding of that
 	// component identity and vulnerability in any release of the product.
@@ -185,6 +190,15 @@ type SyncResult struct {
 	// NewlyExploited lists vulnerabilities that had findings before, none
 	// of them marked exploited, and now have findings marked exploited.
 	NewlyExploited []string
+}
+
+// FindingFact is what exposure counts need of a finding.
+type FindingFact struct {
+	VulnID    string
+	ReleaseID string
+	Score     float64
+	Exploited bool
+	Status    string
 }
 
 // FindingScope is the part of an organisation's findings a sync replaces:

@@ -233,6 +233,18 @@ func testFindings(t *testing.T, s store.Store) {
 	if x, _ := s.Org(other.ID).Findings(ctx(), store.FindingFilter{}); len(x) != 0 {
 		t.Fatal("another organisation sees the findings")
 	}
+	facts, err := os.FindingFacts(ctx(), store.FindingFilter{VulnID: "CVE-2022-48174"})
+	must(t, err, "FindingFacts")
+	if len(facts) != 1 || facts[0].ReleaseID != r1.ID || !facts[0].Exploited || facts[0].Score != 9.8 || facts[0].Status != store.FindingOpen {
+		t.Fatalf("finding facts = %+v", facts)
+	}
+	all, err = os.Findings(ctx(), store.FindingFilter{})
+	must(t, err, "Findings")
+	comps2, err := os.AllComponents(ctx())
+	must(t, err, "AllComponents")
+	if len(comps2) != 3 {
+		t.Fatalf("all components = %+v", comps2)
+	}
 
 	// Triage applies to every release's finding of that component identity.
 	must(t, os.SetReleaseComponents(ctx(), p.ID, r2.ID, comps[:1]), "again")
