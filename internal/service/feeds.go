@@ -74,6 +74,10 @@ const feedLease = 2 * time.Hour
 // starts reading again.
 const importOverlap = 48 * time.Hour
 
+// refreshStatisticsAfter is the import size after which the planner's
+// statistics are refreshed before rematching.
+const refreshStatisticsAfter = 10_000
+
 // importBatch is how many records are written per transaction.
 const importBatch = 1000
 
@@ -225,6 +229,11 @@ func (s *Service) ImportFeed(ctx context.Context, p access.Principal, spec FeedS
 		feed.LastError = errs.Public(err).Message
 		_ = s.store.Advisories().PutFeed(context.WithoutCancel(ctx), feed)
 		return res, err
+	}
+	if written >= refreshStatisticsAfter {
+		if err := s.store.Advisories().RefreshStatistics(ctx); err != nil {
+			return res, err
+		}
 	}
 	progress(ImportProgress{Feed: spec.Name, Phase: "match", Records: written, Unchanged: stats.Unchanged, Errors: stats.ErrorCount})
 

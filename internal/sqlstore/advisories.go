@@ -370,6 +370,17 @@ func (a *advisories) PutFeed(ctx context.Context, f store.Feed) error {
 	return err
 }
 
+func (a *advisories) RefreshStatistics(ctx context.Context) error {
+	for _, table := range []string{"advisories", "advisory_ids", "advisory_keys"} {
+		if stmt := a.q.d.RefreshStatistics(table); stmt != "" {
+			if _, err := a.q.exec(ctx, stmt); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func (a *advisories) ClaimFeed(ctx context.Context, name string, now time.Time, lease time.Duration) (bool, error) {
 	if _, err := a.q.exec(ctx, `INSERT INTO feeds (name, kind, location) SELECT ?, '', '' WHERE NOT EXISTS (SELECT 1 FROM feeds WHERE name = ?)`, name, name); err != nil &&
 		!errs.Is(err, errs.Conflict) {

@@ -111,7 +111,9 @@ func (s *orgStore) ComponentsForKeys(ctx context.Context, keys []string) ([]stor
 }
 
 func (s *orgStore) ReleasesWithComponents(ctx context.Context) ([]string, error) {
-	rows, err := s.q.query(ctx, `SELECT DISTINCT release_id FROM release_components WHERE org_id = ? ORDER BY release_id`, s.org)
+	// One index probe per release, rather than a pass over every component.
+	rows, err := s.q.query(ctx, `SELECT r.id FROM releases r WHERE r.org_id = ?
+		AND EXISTS (SELECT 1 FROM release_components c WHERE c.release_id = r.id) ORDER BY r.id`, s.org)
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,10 @@ type Advisories interface {
 	AdvisoriesForKeys(ctx context.Context, keys []string, fn func(AdvisoryRecord) error) error
 	// AdvisoryKeys returns the matcher keys of the given records.
 	AdvisoryKeys(ctx context.Context, refs []AdvisoryRef) ([]string, error)
+	// RefreshStatistics brings the query planner's statistics up to date
+	// after a large import, where the backend needs it (PostgreSQL plans
+	// the next lookups for the tables as they were before).
+	RefreshStatistics(ctx context.Context) error
 	// CountAdvisories counts records per source.
 	CountAdvisories(ctx context.Context) (map[string]int, error)
 	// VulnerabilityFacts returns, for each of the vulnerability ids, the
