@@ -238,8 +238,6 @@ func testFindings(t *testing.T, s store.Store) {
 	if len(facts) != 1 || facts[0].ReleaseID != r1.ID || !facts[0].Exploited || facts[0].Score != 9.8 || facts[0].Status != store.FindingOpen {
 		t.Fatalf("finding facts = %+v", facts)
 	}
-	all, err = os.Findings(ctx(), store.FindingFilter{})
-	must(t, err, "Findings")
 	comps2, err := os.AllComponents(ctx())
 	must(t, err, "AllComponents")
 	if len(comps2) != 3 {
