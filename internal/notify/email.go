@@ -35,7 +35,11 @@ func EmailFor(e Event) Email {
 		for _, f := range e.Findings {
 			vulns[f.Vulnerability] = true
 		}
-		subject = fmt.Sprintf("Lifeline: %d new vulnerability findings (%d vulnerabilities)", len(e.Findings), len(vulns))
+		total := max(e.TotalFindings, len(e.Findings))
+		subject = fmt.Sprintf("Lifeline: %d new vulnerability findings (%d vulnerabilities)", total, len(vulns))
+		if total > len(e.Findings) {
+			subject = fmt.Sprintf("Lifeline: %d new vulnerability findings", total)
+		}
 		b.WriteString("New vulnerability findings in your firmware releases:\n\n")
 		for _, f := range e.Findings {
 			ex := ""
@@ -43,6 +47,9 @@ func EmailFor(e Event) Email {
 				ex = "  EXPLOITED"
 			}
 			fmt.Fprintf(&b, "  %-18s %4.1f  %s %s  %s%s\n", f.Vulnerability, f.Score, f.Product, f.Release, f.Component, ex)
+		}
+		if total > len(e.Findings) {
+			fmt.Fprintf(&b, "  … and %d more; the worst %d are listed.\n", total-len(e.Findings), len(e.Findings))
 		}
 	}
 	if e.URL != "" {

@@ -17,10 +17,12 @@
 package notify
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -67,6 +69,9 @@ type Event struct {
 	Organisation string    `json:"organisation"` // slug
 	At           time.Time `json:"at"`
 	Findings     []Finding `json:"findings,omitempty"`
+	// TotalFindings counts the new findings when Findings lists only the
+	// worst of them (see MaxFindings).
+	TotalFindings int `json:"total_findings,omitempty"`
 	// Exploited names the vulnerabilities newly known to be exploited.
 	Exploited []string `json:"exploited,omitempty"`
 	// URL links to the organisation's vulnerability view, when the server
@@ -92,6 +97,29 @@ func For(t Target, e Event) (Event, bool) {
 		return e, len(keep) > 0
 	}
 	return e, false
+}
+
+// MaxFindings bounds the findings one event lists: a first import can find
+// tens of thousands, and a notification should stay readable and small.
+const MaxFindings = 200
+
+// Trim keeps the MaxFindings worst findings (exploited first, then by
+// score) and records how many there were.
+func (e *Event) Trim() {
+	if len(e.Findings) <= MaxFindings {
+		return
+	}
+	e.TotalFindings = len(e.Findings)
+	slices.SortStableFunc(e.Findings, func(a, b Finding) int {
+		if a.Exploited != b.Exploited {
+			if a.Exploited {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(b.Score, a.Score)
+	})
+	e.Findings = e.Findings[:MaxFindings]
 }
 
 // SignatureHeader is the header carrying a webhook's signature.

@@ -76,3 +76,19 @@ func TestEmailFor(t *testing.T) {
 		t.Fatalf("email = %+v", m)
 	}
 }
+
+func TestTrim(t *testing.T) {
+	e := notify.Event{Kind: notify.EventNewFindings}
+	for i := range notify.MaxFindings + 50 {
+		e.Findings = append(e.Findings, notify.Finding{Vulnerability: "CVE", Score: float64(i % 10)})
+	}
+	e.Findings[7].Exploited = true
+	e.Trim()
+	if len(e.Findings) != notify.MaxFindings || e.TotalFindings != notify.MaxFindings+50 || !e.Findings[0].Exploited || e.Findings[1].Score != 9 {
+		t.Fatalf("trimmed: %d findings, total %d, first %+v", len(e.Findings), e.TotalFindings, e.Findings[0])
+	}
+	m := notify.EmailFor(e)
+	if !strings.Contains(m.Subject, "250 new vulnerability findings") || !strings.Contains(m.Body, "and 50 more") {
+		t.Fatalf("email = %+v", m)
+	}
+}

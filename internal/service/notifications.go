@@ -242,6 +242,7 @@ func (s *Service) queueNotifications(ctx context.Context, q store.Queries, orgID
 			e.Findings = append(e.Findings, notify.Finding{Vulnerability: f.VulnID, Score: f.Score, Exploited: f.Exploited, Product: n[0], Release: n[1], Component: f.Component})
 		}
 		if len(e.Findings) > 0 {
+			e.Trim()
 			if err := s.enqueue(ctx, org, targets, e); err != nil {
 				return err
 			}
