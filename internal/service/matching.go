@@ -71,17 +71,23 @@ type advisorySet struct {
 	facts  map[string]store.VulnFacts
 }
 
+// add decodes a stored record and indexes it under its vulnerability.
+func (set *advisorySet) add(r store.AdvisoryRecord) (*advisory.Advisory, error) {
+	var a advisory.Advisory
+	if err := json.Unmarshal(r.Document, &a); err != nil {
+		return nil, errs.Wrap(errs.Internal, err, "stored advisory %s:%s", r.Source, r.ID)
+	}
+	set.ix.Add(&a)
+	set.vulnOf[store.AdvisoryRef{Source: r.Source, ID: r.ID}] = r.VulnID
+	return &a, nil
+}
+
 // loadAdvisories builds the index of every live record filed under keys.
 func loadAdvisories(ctx context.Context, adv store.Advisories, keys []string) (*advisorySet, error) {
 	set := &advisorySet{ix: vulnmatch.NewIndex(), vulnOf: map[store.AdvisoryRef]string{}, facts: map[string]store.VulnFacts{}}
 	err := adv.AdvisoriesForKeys(ctx, keys, func(r store.AdvisoryRecord) error {
-		var a advisory.Advisory
-		if err := json.Unmarshal(r.Document, &a); err != nil {
-			return errs.Wrap(errs.Internal, err, "stored advisory %s:%s", r.Source, r.ID)
-		}
-		set.ix.Add(&a)
-		set.vulnOf[store.AdvisoryRef{Source: r.Source, ID: r.ID}] = r.VulnID
-		return nil
+		_, err := set.add(r)
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -2,9 +2,7 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 
-	"github.com/lifeline-iot/lifeline/internal/advisory"
 	"github.com/lifeline-iot/lifeline/internal/errs"
 	"github.com/lifeline-iot/lifeline/internal/store"
 	"github.com/lifeline-iot/lifeline/internal/vulnmatch"
@@ -90,12 +88,10 @@ func setFromRecords(recs []store.AdvisoryRecord, facts map[string]store.VulnFact
 		if r.Withdrawn {
 			continue
 		}
-		var a advisory.Advisory
-		if err := json.Unmarshal(r.Document, &a); err != nil {
-			return nil, nil, errs.Wrap(errs.Internal, err, "stored advisory %s:%s", r.Source, r.ID)
+		a, err := set.add(r)
+		if err != nil {
+			return nil, nil, err
 		}
-		set.ix.Add(&a)
-		set.vulnOf[store.AdvisoryRef{Source: r.Source, ID: r.ID}] = r.VulnID
 		for _, af := range a.Affected {
 			for _, k := range vulnmatch.AffectedKeys(af) {
 				if !seen[k] {

@@ -252,11 +252,17 @@ func (s *Service) ReleaseFindings(ctx context.Context, p access.Principal, produ
 	if err != nil {
 		return nil, err
 	}
+	return s.releaseFindings(ctx, os, prod, version, store.FindingFilter{})
+}
+
+// releaseFindings lists the findings of one release of prod that match f.
+func (s *Service) releaseFindings(ctx context.Context, os store.OrgStore, prod registry.Product, version string, f store.FindingFilter) ([]FindingView, error) {
 	rel, err := os.Release(ctx, prod.ID, version)
 	if err != nil {
 		return nil, err
 	}
-	fs, err := os.Findings(ctx, store.FindingFilter{ReleaseID: rel.ID})
+	f.ReleaseID = rel.ID
+	fs, err := os.Findings(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -277,10 +283,7 @@ func (s *Service) DeviceVulnerabilities(ctx context.Context, p access.Principal,
 	if dev.InstalledVersion == "" {
 		return nil, nil
 	}
-	fs, err := s.ReleaseFindings(ctx, p, prod.ID, dev.InstalledVersion)
-	return slices.DeleteFunc(fs, func(f FindingView) bool {
-		return f.Status != store.FindingOpen && f.Status != store.FindingAffected
-	}), err
+	return s.releaseFindings(ctx, os, prod, dev.InstalledVersion, store.FindingFilter{Open: true})
 }
 
 // TriageRequest is a decision about a vulnerability in one component of a

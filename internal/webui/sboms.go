@@ -1,7 +1,6 @@
 package webui
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -63,22 +62,7 @@ func (u *UI) attachSBOM(w http.ResponseWriter, r *http.Request, m *member) {
 	}
 	file := &capReader{r: part, left: limit}
 	_, err := u.svc.AttachSBOM(r.Context(), m.P, key, version, file)
-	var maxErr *http.MaxBytesError
-	if file.over || errors.As(err, &maxErr) {
-		f.setError("file", "is larger than "+humanBytes(limit)+", the most this server accepts")
-		f.Problem = "Please correct the fields marked below. Nothing was changed."
-		showForm(http.StatusRequestEntityTooLarge)
-		return
-	}
-	if errs.Is(err, errs.Invalid) || errs.Is(err, errs.TooLarge) {
-		// The file is not an SBOM the service can read: say why on the form.
-		status := http.StatusBadRequest
-		if errs.Is(err, errs.TooLarge) {
-			status = http.StatusRequestEntityTooLarge
-		}
-		f.setError("file", "was refused: "+strings.TrimPrefix(errs.Public(err).Message, "sbom: "))
-		f.Problem = "The file is not an SBOM Lifeline can read. Nothing was changed."
-		showForm(status)
+	if showRefusedFile(f, file, err, limit, "sbom: ", "an SBOM", showForm) {
 		return
 	}
 	if err != nil {

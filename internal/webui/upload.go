@@ -6,6 +6,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/lifeline-iot/lifeline/internal/errs"
 )
@@ -137,4 +138,29 @@ func (u *UI) filePart(w http.ResponseWriter, r *http.Request, m *member, f *form
 		return nil
 	}
 	return part
+}
+
+// showRefusedFile shows on an upload form why the service refused a
+// streamed file — larger than limit, or not a readable what (the service's
+// Invalid or TooLarge errors, whose messages start with prefix) — and
+// reports whether it did. Any other error is the caller's to show.
+func showRefusedFile(f *form, file *capReader, err error, limit int64, prefix, what string, showForm func(status int)) bool {
+	var maxErr *http.MaxBytesError
+	switch {
+	case file.over || errors.As(err, &maxErr):
+		f.setError("file", "is larger than "+humanBytes(limit)+", the most this server accepts")
+		f.Problem = "Please correct the fields marked below. Nothing was changed."
+		showForm(http.StatusRequestEntityTooLarge)
+	case errs.Is(err, errs.Invalid) || errs.Is(err, errs.TooLarge):
+		status := http.StatusBadRequest
+		if errs.Is(err, errs.TooLarge) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		f.setError("file", "was refused: "+strings.TrimPrefix(errs.Public(err).Message, prefix))
+		f.Problem = "The file is not " + what + " Lifeline can read. Nothing was changed."
+		showForm(status)
+	default:
+		return false
+	}
+	return true
 }

@@ -1,7 +1,6 @@
 package webui
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"path"
@@ -68,21 +67,7 @@ func (u *UI) uploadVEX(w http.ResponseWriter, r *http.Request, m *member) {
 	}
 	file := &capReader{r: part, left: limit}
 	_, err := u.svc.UploadVEX(r.Context(), m.P, name, file)
-	var maxErr *http.MaxBytesError
-	if file.over || errors.As(err, &maxErr) {
-		f.setError("file", "is larger than "+humanBytes(limit)+", the most this server accepts")
-		f.Problem = "Please correct the fields marked below. Nothing was changed."
-		showForm(http.StatusRequestEntityTooLarge)
-		return
-	}
-	if errs.Is(err, errs.Invalid) || errs.Is(err, errs.TooLarge) {
-		status := http.StatusBadRequest
-		if errs.Is(err, errs.TooLarge) {
-			status = http.StatusRequestEntityTooLarge
-		}
-		f.setError("file", "was refused: "+strings.TrimPrefix(errs.Public(err).Message, "vex: "))
-		f.Problem = "The file is not a VEX document Lifeline can read. Nothing was changed."
-		showForm(status)
+	if showRefusedFile(f, file, err, limit, "vex: ", "a VEX document", showForm) {
 		return
 	}
 	if err != nil {

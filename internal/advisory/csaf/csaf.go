@@ -135,8 +135,8 @@ func Decode(data []byte, lim Limits) (*Raw, error) {
 	if len(data) == 0 || data[0] != '{' {
 		return nil, errs.E(errs.Invalid, "csaf: document is not a JSON object")
 	}
-	if err := checkDepth(data, lim.MaxDepth); err != nil {
-		return nil, err
+	if advisory.JSONDepthExceeds(data, lim.MaxDepth) {
+		return nil, errs.E(errs.TooLarge, "csaf: JSON nesting exceeds depth %d", lim.MaxDepth)
 	}
 	var raw Raw
 	if err := json.Unmarshal(data, &raw); err != nil {
@@ -181,33 +181,4 @@ func clip(s string) string {
 		return s[:64] + "…"
 	}
 	return s
-}
-
-// checkDepth refuses JSON nested deeper than max, before the decoder
-// recurses into it.
-func checkDepth(data []byte, max int) error {
-	depth, inString, escaped := 0, false, false
-	for _, c := range data {
-		switch {
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == '{' || c == '[':
-			depth++
-			if depth > max {
-				return errs.E(errs.TooLarge, "csaf: JSON nesting exceeds depth %d", max)
-			}
-		case c == '}' || c == ']':
-			depth--
-		}
-	}
-	return nil
 }

@@ -47,6 +47,7 @@ import (
 	"fmt"
 	"unicode/utf8"
 
+	"github.com/lifeline-iot/lifeline/internal/advisory"
 	"github.com/lifeline-iot/lifeline/internal/advisory/csaf"
 	"github.com/lifeline-iot/lifeline/internal/errs"
 	"github.com/lifeline-iot/lifeline/internal/vex"
@@ -130,8 +131,8 @@ func Parse(data []byte, lim Limits) ([]vex.Statement, string, error) {
 }
 
 func parseJSON(data []byte, lim Limits) ([]vex.Statement, string, error) {
-	if err := checkJSONDepth(data, lim.MaxDepth); err != nil {
-		return nil, "", err
+	if advisory.JSONDepthExceeds(data, lim.MaxDepth) {
+		return nil, "", errs.E(errs.TooLarge, "vex: JSON nesting exceeds depth %d", lim.MaxDepth)
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
@@ -163,32 +164,4 @@ func guard(format string, parse func() error) (err error) {
 		}
 	}()
 	return parse()
-}
-
-// checkJSONDepth refuses JSON nested deeper than max.
-func checkJSONDepth(data []byte, max int) error {
-	depth, inString, escaped := 0, false, false
-	for _, c := range data {
-		switch {
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == '{' || c == '[':
-			depth++
-			if depth > max {
-				return errs.E(errs.TooLarge, "vex: JSON nesting exceeds depth %d", max)
-			}
-		case c == '}' || c == ']':
-			depth--
-		}
-	}
-	return nil
 }
